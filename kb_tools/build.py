@@ -1,0 +1,148 @@
+"""The whole build: check → render both editions → MkDocs → swap the new site into place.
+
+MkDocs runs once per edition, in parallel, into a fresh folder beside site/. Only when
+every step passed is the new folder swapped in, so a failed build never empties or
+half-writes the published site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Paths
+from .model import Library, Problem
+from .render import EditionOutput, mkdocs_config, render_edition, write_edition, write_mkdocs_config
+from .validate import CheckResult, check_content
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    check: CheckResult
+    problems: tuple[Problem, ...] = ()
+    changed: dict[str, list[str]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.check.ok and not any(p.severity == "error" for p in self.problems)
+
+
+class BuildError(Exception):
+    """A step after validation failed; the message says which and why."""
+
+
+def render_all(library: Library, paths: Paths) -> tuple[list[EditionOutput], dict[str, list[str]]]:
+    outputs = [render_edition(library, edition) for edition in library.site.editions]
+    changed = {}
+    for output in outputs:
+        changed[output.edition.id] = write_edition(output, paths.docs)
+        other = next((o.edition for o in outputs if o.edition.id != output.edition.id), None)
+        config = mkdocs_config(paths.mkdocs_yml, output, paths.docs, other)
+        write_mkdocs_config(config, edition_config_path(paths, output.edition.id))
+    return outputs, changed
+
+
+def edition_config_path(paths: Paths, edition_id: str) -> Path:
+    return paths.docs / f"mkdocs.{edition_id}.yml"
+
+
+def run_mkdocs(config_file: Path, site_dir: Path) -> None:
+    """`mkdocs build --strict` into site_dir. Never `-v`: it skips anchor validation."""
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-q", "-f", str(config_file), "-d", str(site_dir)]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # the notice would fail --strict
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
+        raise BuildError(f"MkDocs failed for {config_file.name}:\n  " + "\n  ".join(lines[-20:]))
+
+
+def build_sites(paths: Paths, edition_ids: list[str], staging: Path) -> None:
+    with ThreadPoolExecutor(max_workers=len(edition_ids)) as pool:
+        futures = [pool.submit(run_mkdocs, edition_config_path(paths, e), staging / e) for e in edition_ids]
+        errors = [str(f.exception()) for f in futures if f.exception() is not None]
+    if errors:
+        raise BuildError("\n".join(errors))
+
+
+def write_root(site_dir: Path, library: Library) -> None:
+    """The site root: a page that lets the reader pick an edition."""
+    links = "\n".join(
+        f'      <li><a href="{e.id}/">{e.name} ({e.badge})</a></li>' for e in library.site.editions
+    )
+    site_dir.joinpath("index.html").write_text(
+        f"""<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>{library.site.title}: choose your edition</title>
+  </head>
+  <body>
+    <main>
+    <h1>{library.site.title}</h1>
+    <p>Choose the edition for where the case is managed:</p>
+    <ul>
+{links}
+    </ul>
+    </main>
+  </body>
+</html>
+""",
+        encoding="utf-8",
+    )
+
+
+def swap_into_place(staging: Path, target: Path) -> None:
+    """Replace target with staging; the old copy is kept until the new one is in place."""
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def build(paths: Paths, progress: Progress = lambda message: None) -> BuildResult:
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    progress("Checking content")
+    check = check_content(paths.content)
+    timings["check"] = time.perf_counter() - started
+    if not check.ok:
+        return BuildResult(check, timings=timings)
+    library = check.library
+    assert library is not None
+
+    progress("Rendering the GB and NI editions")
+    step = time.perf_counter()
+    outputs, changed = render_all(library, paths)
+    timings["render"] = time.perf_counter() - step
+
+    progress("Building the site with MkDocs (both editions in parallel)")
+    step = time.perf_counter()
+    staging = paths.site.with_name(paths.site.name + ".new")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    try:
+        build_sites(paths, [o.edition.id for o in outputs], staging)
+        write_root(staging, library)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    timings["mkdocs"] = time.perf_counter() - step
+    swap_into_place(staging, paths.site)
+    timings["total"] = time.perf_counter() - started
+    return BuildResult(check, changed=changed, timings=timings)

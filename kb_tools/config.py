@@ -1,0 +1,53 @@
+"""Where things live and the limits the tool enforces: configuration in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+SCHEMA_FILE = PACKAGE_DIR / "schema" / "page.schema.json"
+THEME_DIR = PACKAGE_DIR / "theme"
+
+# Content folder layout.
+SITE_FILE = "site.yml"
+TERMINOLOGY_FILE = "terminology.yml"
+PAGES_DIR = "pages"
+
+# Loader limits: bad input gets a message, never a hang or a traceback.
+MAX_FILE_BYTES = 256 * 1024
+MAX_NESTING = 20
+
+# Page ids are lower-case slugs: they are file names and the last segment of URLs.
+ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+EDITIONS = ("gb", "ni")
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The folders one build reads and writes. Tests point these at tmp_path."""
+
+    content: Path
+    docs: Path
+    site: Path
+    search_index: Path
+    mkdocs_yml: Path
+
+    @classmethod
+    def for_project(cls, root: Path | None = None, content: Path | None = None) -> "Paths":
+        root = root or project_root()
+        return cls(
+            content=(content or root / "content").resolve(),
+            docs=root / "docs",
+            site=root / "site",
+            search_index=root / "search_index",
+            mkdocs_yml=root / "mkdocs.yml",
+        )
+
+
+def project_root() -> Path:
+    """The project folder: the working directory when it holds mkdocs.yml, else the checkout."""
+    cwd = Path.cwd()
+    return cwd if (cwd / "mkdocs.yml").is_file() else PROJECT_DIR

@@ -1,0 +1,183 @@
+"""Typed, immutable data passed between the pipeline stages.
+
+YAML → (load) → SourceDocument → (validate) → Page / SiteConfig / Terminology
+→ (terminology) → edition-specific Page → (render) → Markdown → (index) → search.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the content, located where a maintainer can fix it."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        prefix = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.path}:{self.line}:{self.column}: {prefix}{self.message}"
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    line: int
+    column: int
+
+    def problem(self, message: str, severity: str = "error") -> Problem:
+        return Problem(self.path, self.line, self.column, message, severity)
+
+
+@dataclass(frozen=True)
+class Note:
+    kind: str  # note | warning | important | tip
+    text: str
+    edition: str | None = None
+
+
+@dataclass(frozen=True)
+class BodySection:
+    heading: str
+    anchor: str
+    text: str = ""
+    steps: tuple[str, ...] = ()
+    points: tuple[str, ...] = ()
+    notes: tuple[Note, ...] = ()
+    edition: str | None = None  # None: both editions
+
+
+@dataclass(frozen=True)
+class Faq:
+    question: str
+    answer: str
+    anchor: str
+    edition: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A piece of legislation or a public source the page relies on."""
+
+    title: str
+    url: str = ""
+    edition: str | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    date: date
+    note: str
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: str
+    summary: str
+    section: str
+    owner: str
+    last_reviewed: date
+    body: tuple[BodySection, ...]
+    related: tuple[str, ...]
+    faq: tuple[Faq, ...] = ()
+    tags: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    audience: tuple[str, ...] = ()
+    legislation: tuple[Reference, ...] = ()
+    changes: tuple[Change, ...] = ()
+    review_due: date | None = None
+    order: int = 100  # position within its section; ties sort by title
+    source: str = ""
+    source_path: str = ""
+    # JSON-pointer-like path ("body/0/text") → where it was written, for tracing problems back.
+    locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def location(self, *keys: object) -> Location:
+        """The nearest recorded location for a path inside this page's YAML."""
+        parts = [str(k) for k in keys]
+        while parts:
+            found = self.locations.get("/".join(parts))
+            if found:
+                return found
+            parts.pop()
+        return self.locations.get("", Location(self.source_path, 1, 1))
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Edition:
+    id: str  # "gb" or "ni"
+    name: str  # "Great Britain"
+    badge: str  # "GB"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    sections: tuple[Section, ...]
+    editions: tuple[Edition, ...]
+    email_allow_list: tuple[str, ...] = ()
+    review_interval_days: int = 365
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    def edition(self, edition_id: str) -> Edition:
+        return next(e for e in self.editions if e.id == edition_id)
+
+
+@dataclass(frozen=True)
+class Term:
+    """A Northern Ireland substitution: `gb` text becomes `ni` in the NI edition."""
+
+    gb: str
+    ni: str
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class LegacyTerm:
+    """An old term replaced everywhere: flagged by `kb check` unless written literally."""
+
+    term: str
+    replacement: str
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Synonym:
+    """Words caseworkers type that mean the same (abbreviations, old terms): used by search."""
+
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Terminology:
+    ni_terms: tuple[Term, ...] = ()
+    legacy_terms: tuple[LegacyTerm, ...] = ()
+    synonyms: tuple[Synonym, ...] = ()
+
+
+@dataclass(frozen=True)
+class Library:
+    """Everything validated from one content folder."""
+
+    site: SiteConfig
+    terminology: Terminology
+    pages: tuple[Page, ...]
+
+    def page(self, page_id: str) -> Page | None:
+        return next((p for p in self.pages if p.id == page_id), None)

@@ -1,0 +1,323 @@
+"""Edition pages → Markdown files under docs/<edition>/ and the MkDocs config for each edition.
+
+Generated files are build output. Rendering is deterministic (same input, same bytes) and
+writes only the files whose content changed, so MkDocs and the index can skip the rest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .model import BodySection, Edition, Library, Page, SiteConfig
+from .terminology import Substituter, edition_text, page_for_edition, segments_for_edition
+from .text import Code, Link, Literal, Plain, Segment, parse, plain_text
+
+SAFE_SCHEMES = ("https://", "http://", "mailto:")
+NOTE_TITLES = {"note": "Note", "warning": "Warning", "important": "Important", "tip": "Tip"}
+HOME = "index.md"
+CHANGES_PAGE = "whats-changed.md"
+SR_CHECK_PAGE = "check-before-you-raise-an-sr.md"
+
+
+@dataclass(frozen=True)
+class RenderedFile:
+    """One generated file, by path relative to the edition's docs folder."""
+
+    path: str
+    text: str
+
+
+@dataclass(frozen=True)
+class EditionOutput:
+    edition: Edition
+    files: tuple[RenderedFile, ...]
+    nav: tuple
+    pages: tuple[Page, ...]  # the edition's view of each page (terms substituted)
+
+
+def page_path(page: Page) -> str:
+    return f"{page.section}/{page.id}.md"
+
+
+def page_url(page: Page) -> str:
+    """URL of a page relative to the edition root: /<edition>/<section>/<id>/."""
+    return f"{page.section}/{page.id}/"
+
+
+# --- inline text ------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]])")
+_LINE_START = re.compile(r"^(\s*)([>\-+=]|\d+[.)])", re.MULTILINE)
+
+
+def escape(text: str) -> str:
+    """Plain text → Markdown that shows exactly that text (HTML included, as text)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def _escape_keeping_bold(text: str) -> str:
+    parts = re.split(r"(\*\*[^*\n]+\*\*)", text)
+    return "".join(f"**{escape(p[2:-2])}**" if p.startswith("**") and p.endswith("**") and len(p) > 4 else escape(p) for p in parts)
+
+
+def inline(segments: tuple[Segment, ...], here: Page | None, pages: dict[str, Page]) -> str:
+    out = []
+    for segment in segments:
+        if isinstance(segment, Plain):
+            out.append(_escape_keeping_bold(segment.text))
+        elif isinstance(segment, Literal):
+            out.append(escape(segment.text))
+        elif isinstance(segment, Code):
+            ticks = "``" if "`" in segment.text else "`"
+            out.append(f"{ticks}{segment.text}{ticks}")
+        elif isinstance(segment, Link):
+            out.append(_link(segment, here, pages))
+    return "".join(out)
+
+
+def _link(link: Link, here: Page | None, pages: dict[str, Page]) -> str:
+    label = inline(link.label, here, pages)
+    target = resolve_target(link.target, here, pages)
+    return f"[{label}]({target})" if target else label
+
+
+def resolve_target(target: str, here: Page | None, pages: dict[str, Page]) -> str | None:
+    """A link target in content → a Markdown link target, or None when it must not be a link."""
+    if target.startswith("page:"):
+        page_id, _, anchor = target[len("page:") :].partition("#")
+        page = pages.get(page_id)
+        if page is None:
+            return None  # reported by kb check; never published as a broken link
+        return relative_md(here, page) + (f"#{anchor}" if anchor else "")
+    if target.startswith("#"):
+        return target
+    if target.lower().startswith(SAFE_SCHEMES):
+        return target
+    return None
+
+
+def relative_md(here: Page | None, page: Page) -> str:
+    if here is None:  # from the edition root (home, changes, tags)
+        return page_path(page)
+    if here.section == page.section:
+        return f"{page.id}.md"
+    return f"../{page_path(page)}"
+
+
+def block_text(text: str, here: Page | None, pages: dict[str, Page]) -> str:
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return "\n\n".join(inline(parse(" ".join(p.split())), here, pages) for p in paragraphs)
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def front_matter(data: dict) -> str:
+    return "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n"
+
+
+def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str, Page]) -> str:
+    """One procedure page as Markdown: summary first, then the body, FAQ, related pages, about."""
+    section = site.section(page.section)
+    meta = {
+        "title": plain_text(parse(page.title)),
+        "description": plain_text(parse(page.summary)),
+        "page_id": page.id,
+        "edition": edition.id,
+        "section_title": section.title if section else page.section,
+        "owner": page.owner,
+        "last_reviewed": page.last_reviewed.isoformat(),
+    }
+    if page.tags:
+        meta["tags"] = list(page.tags)
+    if page.keywords:
+        meta["keywords"] = list(page.keywords)
+    parts = [front_matter(meta), f"# {escape(meta['title'])}\n", f"{block_text(page.summary, page, pages)}\n"]
+    for body_section in page.body:
+        parts.append(_render_section(body_section, page, pages))
+    if page.faq:
+        parts.append("## Frequently asked questions {#frequently-asked-questions}\n")
+        for faq in page.faq:
+            parts.append(f"### {inline(parse(faq.question), page, pages)} {{#{faq.anchor}}}\n\n{block_text(faq.answer, page, pages)}\n")
+    if page.legislation:
+        parts.append("## Legislation and sources {#legislation-and-sources}\n")
+        parts.append("\n".join(_reference(r.title, r.url, page, pages) for r in page.legislation) + "\n")
+    parts.append(_related(page, pages))
+    parts.append(_about(page, edition))
+    return "\n".join(parts)
+
+
+def _reference(title: str, url: str, page: Page, pages: dict[str, Page]) -> str:
+    text = inline(parse(title), page, pages)
+    return f"- [{text}]({url})" if url else f"- {text}"
+
+
+def _render_section(section: BodySection, page: Page, pages: dict[str, Page]) -> str:
+    parts = [f"## {inline(parse(section.heading), page, pages)} {{#{section.anchor}}}\n"]
+    if section.text:
+        parts.append(block_text(section.text, page, pages) + "\n")
+    if section.steps:
+        parts.append("\n".join(f"{i}. {block_text(step, page, pages)}" for i, step in enumerate(section.steps, 1)) + "\n")
+    if section.points:
+        parts.append("\n".join(f"- {block_text(point, page, pages)}" for point in section.points) + "\n")
+    for note in section.notes:
+        body = block_text(note.text, page, pages).replace("\n", "\n    ")
+        parts.append(f'!!! {note.kind} "{NOTE_TITLES.get(note.kind, "Note")}"\n\n    {body}\n')
+    return "\n".join(parts)
+
+
+def _related(page: Page, pages: dict[str, Page]) -> str:
+    lines = ["## Related pages {#related-pages}\n"]
+    for page_id in page.related:
+        target = pages.get(page_id)
+        if target is not None:
+            title = escape(plain_text(parse(target.title)))
+            lines.append(f"- [{title}]({relative_md(page, target)}): {inline(parse(target.summary), page, pages)}")
+    return "\n".join(lines) + "\n"
+
+
+def _about(page: Page, edition: Edition) -> str:
+    reviewed = page.last_reviewed.strftime("%-d %B %Y")
+    return (
+        "## About this page {#about-this-page}\n\n"
+        f"- Owner: {escape(page.owner)}\n"
+        f"- Last reviewed: {reviewed}\n"
+        f"- Edition: {escape(edition.name)} ({escape(edition.badge)})\n"
+    )
+
+
+def render_section_index(section_id: str, site: SiteConfig, pages: list[Page], all_pages: dict[str, Page]) -> str:
+    section = site.section(section_id)
+    assert section is not None
+    lines = [front_matter({"title": section.title, "description": section.summary}), f"# {escape(section.title)}\n", f"{escape(section.summary)}\n"]
+    for page in pages:
+        lines.append(f"- [{escape(plain_text(parse(page.title)))}]({page.id}.md): {inline(parse(page.summary), None, all_pages)}")
+    return "\n".join(lines) + "\n"
+
+
+def render_home(site: SiteConfig, edition: Edition, by_section: dict[str, list[Page]], pages: dict[str, Page]) -> str:
+    lines = [
+        front_matter({"title": site.title, "description": f"{site.title}: {edition.name} edition"}),
+        f"# {escape(site.title)}\n",
+        f"Child Maintenance Service procedures for caseworkers: {escape(edition.name)} edition.\n",
+        f"Cannot find the answer? [Check before you raise a service request (SR)]({SR_CHECK_PAGE}).\n",
+    ]
+    for section in site.sections:
+        members = by_section.get(section.id, [])
+        if not members:
+            continue
+        lines.append(f"## {escape(section.title)} {{#{section.id}}}\n\n{escape(section.summary)}\n")
+        lines.extend(f"- [{escape(plain_text(parse(p.title)))}]({page_path(p)}): {inline(parse(p.summary), None, pages)}" for p in members)
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def render_sr_check(edition: Edition, pages: dict[str, Page]) -> str:
+    create = pages.get("advice-and-guidance-create-request")
+    raise_link = f"[how to raise an SR]({page_path(create)})" if create else "how to raise an SR"
+    return (
+        front_matter({"title": "Check before you raise an SR", "description": "Search the procedures before you raise a service request to Advice and Guidance."})
+        + "# Check before you raise an SR\n\n"
+        + "Type your question. If no procedure answers it, and your team leader cannot help, "
+        + f"raise a service request (SR) to Advice and Guidance (A&amp;G): see {raise_link}.\n"
+    )
+
+
+def render_changes(edition: Edition, pages: list[Page], all_pages: dict[str, Page]) -> str:
+    entries = sorted(((c.date, p, c.note) for p in pages for c in p.changes), key=lambda e: (e[0], e[1].id), reverse=True)
+    lines = [front_matter({"title": "What's changed", "description": "Changes to procedures, newest first."}), "# What's changed\n"]
+    if not entries:
+        lines.append("No changes recorded yet.\n")
+    for when, page, note in entries:
+        title = escape(plain_text(parse(page.title)))
+        lines.append(f"- {when.strftime('%-d %B %Y')}: [{title}]({page_path(page)}): {inline(parse(note), None, all_pages)}")
+    return "\n".join(lines) + "\n"
+
+
+def sort_pages(pages: Iterable[Page]) -> list[Page]:
+    return sorted(pages, key=lambda p: (p.order, plain_text(parse(p.title)).lower(), p.id))
+
+
+def render_edition(library: Library, edition: Edition) -> EditionOutput:
+    site = library.site
+    edition_pages = [page_for_edition(p, edition.id, library.terminology.ni_terms) for p in library.pages]
+    pages = {p.id: p for p in edition_pages}
+    by_section: dict[str, list[Page]] = {}
+    for page in sort_pages(edition_pages):
+        by_section.setdefault(page.section, []).append(page)
+
+    files = [
+        RenderedFile(HOME, render_home(site, edition, by_section, pages)),
+        RenderedFile(SR_CHECK_PAGE, render_sr_check(edition, pages)),
+        RenderedFile(CHANGES_PAGE, render_changes(edition, edition_pages, pages)),
+    ]
+    nav: list = [{"Home": HOME}, {"Check before you raise an SR": SR_CHECK_PAGE}]
+    for section in site.sections:
+        members = by_section.get(section.id, [])
+        if not members:
+            continue
+        files.append(RenderedFile(f"{section.id}/index.md", render_section_index(section.id, site, members, pages)))
+        files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages)) for p in members)
+        nav.append({section.title: [f"{section.id}/index.md", *({plain_text(parse(p.title)): page_path(p)} for p in members)]})
+    nav.append({"What's changed": CHANGES_PAGE})
+    return EditionOutput(edition, tuple(files), tuple(nav), tuple(edition_pages))
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write only when the bytes differ, so unchanged files keep their timestamps."""
+    data = text.encode("utf-8")
+    if path.exists() and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return True
+
+
+def write_edition(output: EditionOutput, docs_dir: Path) -> list[str]:
+    """Write an edition's Markdown; remove generated files no longer produced. Returns changed paths."""
+    target = docs_dir / output.edition.id
+    changed = [f.path for f in output.files if write_if_changed(target / f.path, f.text)]
+    wanted = {f.path for f in output.files}
+    for existing in sorted(target.rglob("*.md")) if target.exists() else []:
+        relative = existing.relative_to(target).as_posix()
+        if relative not in wanted:
+            existing.unlink()
+            changed.append(relative)
+    for folder in sorted((p for p in target.rglob("*") if p.is_dir()), reverse=True) if target.exists() else []:
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return changed
+
+
+def mkdocs_config(base_config: Path, output: EditionOutput, docs_dir: Path, other: Edition | None) -> dict:
+    """The edition's MkDocs config: the project's mkdocs.yml plus this edition's folders, nav and badge."""
+    config = yaml.safe_load(base_config.read_text(encoding="utf-8"))
+    root = base_config.parent
+    config["docs_dir"] = str((docs_dir / output.edition.id).resolve())
+    config["site_dir"] = str((root / "site" / output.edition.id).resolve())
+    theme = config.setdefault("theme", {})
+    if "custom_dir" in theme:
+        theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
+    config["site_name"] = f"{config.get('site_name', 'Caseworker Procedures')} ({output.edition.badge})"
+    config["nav"] = [dict(item) for item in output.nav]
+    extra = config.setdefault("extra", {})
+    extra["edition"] = {"id": output.edition.id, "name": output.edition.name, "badge": output.edition.badge}
+    if other is not None:
+        extra["other_edition"] = {"id": other.id, "name": other.name, "badge": other.badge}
+    return config
+
+
+def write_mkdocs_config(config: dict, path: Path) -> bool:
+    return write_if_changed(path, yaml.safe_dump(config, sort_keys=False, allow_unicode=True))

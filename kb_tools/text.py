@@ -1,0 +1,147 @@
+"""The small inline language of text fields, shared by every stage that reads text.
+
+Maintainers write plain sentences. A few marks are understood:
+
+- `[label](page:some-id)` or `[label](page:some-id#anchor)`: a link to another procedure;
+  `[label](#anchor)` a link within the page; `[label](https://…)` an external link.
+- `{gb: text}` / `{ni: text}`: text shown only in that edition.
+- `{literal: text}`: text shown as written in both editions: not substituted, not flagged
+  as a legacy term (for quoting legislation, or the terminology page itself).
+- `` `code` ``: shown as written.
+- `**bold**` is passed to Markdown; anything that looks like HTML is shown as text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Plain:
+    text: str
+    start: int  # offset in the original string, to point problems at a column
+
+
+@dataclass(frozen=True)
+class Code:
+    text: str
+    start: int
+
+
+@dataclass(frozen=True)
+class Literal:
+    text: str
+    start: int
+
+
+@dataclass(frozen=True)
+class Link:
+    label: tuple["Segment", ...]
+    target: str
+    start: int
+    target_start: int
+
+
+@dataclass(frozen=True)
+class EditionOnly:
+    edition: str
+    content: tuple["Segment", ...]
+    start: int
+
+
+Segment = Union[Plain, Code, Literal, Link, EditionOnly]
+
+# One alternation, tried left to right; the first group that matches names the token.
+_TOKEN = re.compile(
+    r"(?P<code>`[^`\n]+`)"
+    r"|\{(?P<marker>gb|ni|literal):[ ]?(?P<marked>[^{}]*)\}"
+    r"|\[(?P<label>[^\[\]\n]+)\]\((?P<target>[^()\s]+)\)"
+)
+
+
+def parse(text: str, offset: int = 0) -> tuple[Segment, ...]:
+    """Split text into segments. Never raises: unknown marks stay plain text."""
+    segments: list[Segment] = []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        if match.start() > position:
+            segments.append(Plain(text[position : match.start()], offset + position))
+        start = offset + match.start()
+        if match.group("code"):
+            segments.append(Code(match.group("code")[1:-1], start))
+        elif match.group("marker") == "literal":
+            segments.append(Literal(match.group("marked"), start))
+        elif match.group("marker"):
+            inner = parse(match.group("marked"), offset + match.start("marked"))
+            segments.append(EditionOnly(match.group("marker"), inner, start))
+        else:
+            label = parse(match.group("label"), offset + match.start("label"))
+            segments.append(Link(label, match.group("target"), start, offset + match.start("target")))
+        position = match.end()
+    if position < len(text):
+        segments.append(Plain(text[position:], offset + position))
+    return tuple(segments)
+
+
+def for_edition(segments: tuple[Segment, ...], edition: str) -> tuple[Segment, ...]:
+    """Keep only what the edition shows; edition-only text becomes ordinary segments."""
+    kept: list[Segment] = []
+    for segment in segments:
+        if isinstance(segment, EditionOnly):
+            if segment.edition == edition:
+                kept.extend(for_edition(segment.content, edition))
+        elif isinstance(segment, Link):
+            kept.append(Link(for_edition(segment.label, edition), segment.target, segment.start, segment.target_start))
+        else:
+            kept.append(segment)
+    return tuple(kept)
+
+
+def plain_text(segments: tuple[Segment, ...]) -> str:
+    """What a reader sees, without marks (for search, titles and snippets)."""
+    parts = []
+    for segment in segments:
+        if isinstance(segment, Link):
+            parts.append(plain_text(segment.label))
+        elif isinstance(segment, EditionOnly):
+            parts.append(plain_text(segment.content))
+        else:
+            parts.append(segment.text)
+    return "".join(parts)
+
+
+def links(segments: tuple[Segment, ...]) -> list[Link]:
+    """Every link, including those inside edition-only text."""
+    found: list[Link] = []
+    for segment in segments:
+        if isinstance(segment, Link):
+            found.append(segment)
+        elif isinstance(segment, EditionOnly):
+            found.extend(links(segment.content))
+    return found
+
+
+def slugify(text: str) -> str:
+    """Heading text → anchor, the way maintainers would guess it ("Who can ask?" → who-can-ask)."""
+    normalised = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    normalised = normalised.replace("&", " and ")
+    words = re.findall(r"[a-z0-9]+", normalised.lower())
+    return "-".join(words) or "section"
+
+
+def line_and_column(text: str, offset: int, base_line: int, base_column: int, block: bool) -> tuple[int, int]:
+    """Position of `offset` inside a YAML scalar that starts at (base_line, base_column).
+
+    For block scalars (`|`/`>`) the text starts on the next line, indented; for plain and
+    quoted scalars we approximate with the first line plus the offset.
+    """
+    before = text[:offset]
+    lines_before = before.count("\n")
+    if block:
+        return base_line + 1 + lines_before, (offset - (before.rfind("\n") + 1)) + 1
+    if lines_before == 0:
+        return base_line, base_column + offset
+    return base_line + lines_before, offset - before.rfind("\n")

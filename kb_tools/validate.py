@@ -1,0 +1,395 @@
+"""Turn loaded YAML documents into validated, typed objects, reporting every problem.
+
+Each check returns Problems (values, never exceptions) pointing at the YAML node that is
+wrong, so one `kb check` run lists everything a maintainer has to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from . import config
+from .load import SourceDocument, read_yaml
+from .model import (
+    BodySection,
+    Change,
+    Edition,
+    Faq,
+    LegacyTerm,
+    Library,
+    Location,
+    Note,
+    Page,
+    Problem,
+    Reference,
+    Section,
+    SiteConfig,
+    Synonym,
+    Term,
+    Terminology,
+)
+from .text import slugify
+
+SLUG = {"type": "string", "pattern": config.ID_PATTERN}
+SITE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["title", "editions", "sections"],
+    "properties": {
+        "title": {"type": "string", "minLength": 3},
+        "review_interval_days": {"type": "string", "pattern": r"^[1-9]\d{0,3}$"},
+        "email_allow_list": {"type": "array", "items": {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+$"}},
+        "editions": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "name", "badge"],
+                "properties": {"id": {"enum": list(config.EDITIONS)}, "name": {"type": "string"}, "badge": {"type": "string"}},
+            },
+        },
+        "sections": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "title", "summary"],
+                "properties": {"id": SLUG, "title": {"type": "string", "minLength": 2}, "summary": {"type": "string", "minLength": 5}},
+            },
+        },
+    },
+}
+TEXT = {"type": "string", "minLength": 1}
+TERMINOLOGY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "northern_ireland": {
+            "type": "array",
+            "items": {"type": "object", "additionalProperties": False, "required": ["gb", "ni"], "properties": {"gb": TEXT, "ni": TEXT}},
+        },
+        "legacy": {
+            "type": "array",
+            "items": {"type": "object", "additionalProperties": False, "required": ["term", "use"], "properties": {"term": TEXT, "use": TEXT}},
+        },
+        "synonyms": {"type": "array", "items": {"type": "array", "minItems": 2, "items": TEXT}},
+    },
+}
+
+
+@cache
+def page_schema() -> dict[str, Any]:
+    return json.loads(config.SCHEMA_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    library: Library | None
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.severity == "error")
+
+    @property
+    def ok(self) -> bool:
+        return self.library is not None and not self.errors
+
+
+# --- schema errors → located, readable problems -------------------------------------------
+
+
+def schema_problems(doc: SourceDocument, schema: dict[str, Any]) -> list[Problem]:
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    problems: list[Problem] = []
+    for error in validator.iter_errors(doc.data):
+        problems.extend(_explain(doc, error))
+    return sorted(set(problems))
+
+
+def _pointer(parts: Iterable[object]) -> str:
+    return "/".join(str(p) for p in parts)
+
+
+def _explain(doc: SourceDocument, error: ValidationError) -> list[Problem]:
+    pointer = _pointer(error.absolute_path)
+    where = doc.where(pointer)
+    name = _describe(pointer)
+    kind = error.validator
+    if kind == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = [k for k in error.instance if k not in allowed]
+        return [
+            doc.where(_pointer([*error.absolute_path, key]), key=True).problem(
+                f"unknown key '{key}'{' in ' + name if pointer else ''}; allowed keys: {', '.join(sorted(allowed))}"
+            )
+            for key in extra
+        ]
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in (error.instance or {})]
+        return [where.problem(f"missing required key '{key}'{' in ' + name if pointer else ''}") for key in missing]
+    if kind == "type":
+        expected = {"string": "text", "array": "a list", "object": "a mapping of keys"}.get(str(error.validator_value), str(error.validator_value))
+        got = _kind_of(error.instance)
+        return [where.problem(f"{name} must be {expected}, not {got}")]
+    if kind == "format" and error.validator_value == "date":
+        return [where.problem(f"{name} is not a real date: '{error.instance}' (write YYYY-MM-DD)")]
+    if kind == "pattern":
+        return [where.problem(f"{name} {_pattern_hint(pointer, error)}: '{error.instance}'")]
+    if kind == "enum":
+        choices = ", ".join(str(c) for c in error.validator_value)
+        return [where.problem(f"{name} must be one of: {choices} (got '{error.instance}')")]
+    if kind == "minLength":
+        return [where.problem(f"{name} is too short (at least {error.validator_value} characters)")]
+    if kind == "maxLength":
+        return [where.problem(f"{name} is too long (at most {error.validator_value} characters)")]
+    if kind == "minItems":
+        return [where.problem(f"{name} needs at least {error.validator_value} item{'s' if error.validator_value != 1 else ''}")]
+    if kind == "uniqueItems":
+        return [where.problem(f"{name} lists the same item twice")]
+    return [where.problem(f"{name}: {error.message}")]
+
+
+def _describe(pointer: str) -> str:
+    return f"'{pointer}'" if pointer else "the file"
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"text '{value}'"
+
+
+def _pattern_hint(pointer: str, error: ValidationError) -> str:
+    pattern = str(error.validator_value)
+    if pattern == config.ID_PATTERN:
+        return "must be a lower-case slug (letters, digits and single hyphens)"
+    if "\\d{4}" in pattern:
+        return "must be a date written YYYY-MM-DD"
+    if pattern.startswith("^https"):
+        return "must be an https:// address"
+    return f"does not match the pattern {pattern}"
+
+
+# --- documents → typed objects -------------------------------------------------------------
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _locations(doc: SourceDocument) -> dict[str, Location]:
+    return dict(doc.values)
+
+
+def build_page(doc: SourceDocument) -> Page:
+    """Make a Page from a document that passed the schema."""
+    data = doc.data
+    body = tuple(
+        BodySection(
+            heading=s["heading"],
+            anchor=s.get("anchor") or slugify(s["heading"]),
+            text=s.get("text") or "",
+            steps=tuple(s.get("steps") or ()),
+            points=tuple(s.get("points") or ()),
+            notes=tuple(Note(n.get("kind") or "note", n["text"], n.get("edition")) for n in s.get("notes") or ()),
+            edition=s.get("edition"),
+        )
+        for s in data["body"]
+    )
+    faq = tuple(
+        Faq(f["question"], f["answer"], f.get("anchor") or slugify(f["question"]), f.get("edition")) for f in data.get("faq") or ()
+    )
+    return Page(
+        id=data["id"],
+        title=data["title"],
+        summary=data["summary"],
+        section=data["section"],
+        owner=data["owner"],
+        last_reviewed=_date(data["last_reviewed"]) or date.min,
+        review_due=_date(data.get("review_due")),
+        body=body,
+        faq=faq,
+        related=tuple(data["related"]),
+        tags=tuple(data.get("tags") or ()),
+        keywords=tuple(data.get("keywords") or ()),
+        audience=tuple(data.get("audience") or ()),
+        legislation=tuple(Reference(r["title"], r.get("url") or "", r.get("edition")) for r in data.get("legislation") or ()),
+        changes=tuple(Change(_date(c["date"]) or date.min, c["note"]) for c in data.get("changes") or ()),
+        order=int(data.get("order") or 100),
+        source=data.get("source") or "",
+        source_path=doc.path,
+        locations=_locations(doc),
+    )
+
+
+def build_site(doc: SourceDocument) -> SiteConfig:
+    data = doc.data
+    return SiteConfig(
+        title=data["title"],
+        sections=tuple(Section(s["id"], s["title"], s["summary"]) for s in data["sections"]),
+        editions=tuple(Edition(e["id"], e["name"], e["badge"]) for e in data["editions"]),
+        email_allow_list=tuple(data.get("email_allow_list") or ()),
+        review_interval_days=int(data.get("review_interval_days") or 365),
+    )
+
+
+def build_terminology(doc: SourceDocument) -> Terminology:
+    data = doc.data or {}
+    return Terminology(
+        ni_terms=tuple(Term(t["gb"], t["ni"], doc.where(f"northern_ireland/{i}")) for i, t in enumerate(data.get("northern_ireland") or ())),
+        legacy_terms=tuple(LegacyTerm(t["term"], t["use"], doc.where(f"legacy/{i}")) for i, t in enumerate(data.get("legacy") or ())),
+        synonyms=tuple(Synonym(tuple(group)) for group in data.get("synonyms") or ()),
+    )
+
+
+# --- the whole content folder --------------------------------------------------------------
+
+
+def display_path(file: Path, content: Path) -> str:
+    """Paths in messages are relative to the working directory when they can be."""
+    try:
+        return str(file.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(file)
+
+
+def page_files(content: Path) -> list[Path]:
+    folder = content / config.PAGES_DIR
+    return sorted(p for p in folder.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
+
+
+def check_content(content: Path) -> CheckResult:
+    """Load and validate a whole content folder; report every problem found."""
+    problems: list[Problem] = []
+    if not (content / config.SITE_FILE).is_file():
+        return CheckResult(None, (Problem(display_path(content, content), 1, 1, f"no {config.SITE_FILE} here: is this a content folder?"),))
+
+    site = _load_checked(content / config.SITE_FILE, content, SITE_SCHEMA, build_site, problems)
+    terms_file = content / config.TERMINOLOGY_FILE
+    terminology = (
+        _load_checked(terms_file, content, TERMINOLOGY_SCHEMA, build_terminology, problems) if terms_file.exists() else Terminology()
+    )
+    if site is not None:
+        problems.extend(_site_problems(site, content))
+
+    pages: list[Page] = []
+    for file in page_files(content):
+        page = _load_checked(file, content, page_schema(), build_page, problems)
+        if page is not None:
+            problems.extend(_file_name_problems(page, file))
+            pages.append(page)
+
+    problems.extend(cross_page_problems(pages, site))
+    if site is None or terminology is None:
+        return CheckResult(None, tuple(sorted(set(problems))))
+    pages.sort(key=lambda p: p.id)
+    return CheckResult(Library(site, terminology, tuple(pages)), tuple(sorted(set(problems))))
+
+
+def _load_checked(file: Path, content: Path, schema: dict[str, Any], build, problems: list[Problem]):
+    doc, load_problems = read_yaml(file, display_path(file, content))
+    problems.extend(load_problems)
+    if doc is None:
+        return None
+    found = schema_problems(doc, schema)
+    problems.extend(found)
+    if found or load_problems:
+        return None
+    return build(doc)
+
+
+def _site_problems(site: SiteConfig, content: Path) -> list[Problem]:
+    where = Location(display_path(content / config.SITE_FILE, content), 1, 1)
+    seen: set[str] = set()
+    problems = []
+    for section in site.sections:
+        if section.id in seen:
+            problems.append(where.problem(f"section id '{section.id}' is listed twice"))
+        seen.add(section.id)
+    return problems
+
+
+def _file_name_problems(page: Page, file: Path) -> list[Problem]:
+    if file.stem != page.id:
+        return [page.location("id").problem(f"id '{page.id}' must match the file name '{file.name}' (rename the file to {page.id}.yml)")]
+    return []
+
+
+def cross_page_problems(pages: list[Page], site: SiteConfig | None) -> list[Problem]:
+    """Problems that need all pages: duplicate ids, unknown sections and related ids, anchors."""
+    problems: list[Problem] = []
+    first_by_id: dict[str, Page] = {}
+    for page in pages:
+        if page.id in first_by_id:
+            first = first_by_id[page.id]
+            problems.append(page.location("id").problem(f"duplicate id '{page.id}': also used by {first.source_path}"))
+        else:
+            first_by_id[page.id] = page
+    for page in pages:
+        if site is not None and site.section(page.section) is None:
+            known = ", ".join(s.id for s in site.sections)
+            problems.append(page.location("section").problem(f"unknown section '{page.section}'; sections in site.yml: {known}"))
+        for i, related in enumerate(page.related):
+            if related not in first_by_id:
+                problems.append(page.location("related", i).problem(f"related page '{related}' does not exist"))
+            elif related == page.id:
+                problems.append(page.location("related", i).problem("a page cannot be related to itself"))
+        problems.extend(_anchor_problems(page))
+    return problems
+
+
+def _anchor_problems(page: Page) -> list[Problem]:
+    problems = []
+    seen: dict[str, str] = {}
+    for i, section in enumerate(page.body):
+        if not (section.text or section.steps or section.points or section.notes):
+            problems.append(page.location("body", i).problem(f"section '{section.heading}' has no text, steps, points or notes"))
+        problems.extend(_duplicate_anchor(page, seen, section.anchor, ("body", i, "heading")))
+    for i, faq in enumerate(page.faq):
+        problems.extend(_duplicate_anchor(page, seen, faq.anchor, ("faq", i, "question")))
+    return problems
+
+
+def _duplicate_anchor(page: Page, seen: dict[str, str], anchor: str, where: tuple) -> list[Problem]:
+    pointer = "/".join(str(w) for w in where)
+    if anchor in seen:
+        return [page.location(*where).problem(f"heading anchor '#{anchor}' is already used at {seen[anchor]}: give one an explicit 'anchor'")]
+    seen[anchor] = pointer
+    return []
+
+
+def review_due(page: Page, site: SiteConfig) -> date:
+    return page.review_due or page.last_reviewed + timedelta(days=site.review_interval_days)
+
+
+def page_anchors(page: Page) -> set[str]:
+    """Every heading anchor a link may target on this page."""
+    return {s.anchor for s in page.body} | {f.anchor for f in page.faq} | set(FIXED_ANCHORS)
+
+
+# Anchors the renderer always writes on a procedure page.
+FIXED_ANCHORS = ("summary", "frequently-asked-questions", "related-pages", "about-this-page")
+
+
+def is_slug(value: str) -> bool:
+    return re.fullmatch(config.ID_PATTERN, value) is not None
