@@ -119,6 +119,8 @@ def parse_yaml(text: str, path: str) -> tuple[SourceDocument | None, list[Proble
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         message = " ".join(m for m in (err.context, err.problem) if m) or "YAML does not parse"
+        if "'\\t'" in message:
+            message = "a tab character here: indent YAML with spaces, never tabs"
         return None, [_location(path, mark).problem(f"YAML syntax: {message}")]
     except yaml.YAMLError as err:  # unmarked reader errors (e.g. control characters)
         return None, [Problem(path, 1, 1, f"YAML syntax: {err}")]

@@ -52,7 +52,7 @@ def page_url(page: Page) -> str:
 # --- inline text ------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]])")
-_LINE_START = re.compile(r"^(\s*)([>\-+=]|\d+[.)])", re.MULTILINE)
+_LINE_START = re.compile(r"^(\s*)([#>\-+=]|\d+[.)])", re.MULTILINE)
 
 
 def escape(text: str) -> str:

@@ -197,27 +197,34 @@ def _date(value: str | None) -> date | None:
         return None
 
 
+def _items(value: Any) -> list:
+    """A list value, or an empty one when the YAML held something else (already reported)."""
+    return value if isinstance(value, list) else []
+
+
 def _locations(doc: SourceDocument) -> dict[str, Location]:
     return dict(doc.values)
 
 
 def build_page(doc: SourceDocument) -> Page:
-    """Make a Page from a document that passed the schema."""
+    """Make a Page from a document (raises TypeError/KeyError when it is too broken to)."""
     data = doc.data
+    if not all(isinstance(data.get(key), str) for key in ("id", "title", "summary", "section", "owner")):
+        raise TypeError("page is missing text fields")
     body = tuple(
         BodySection(
             heading=s["heading"],
             anchor=s.get("anchor") or slugify(s["heading"]),
             text=s.get("text") or "",
-            steps=tuple(s.get("steps") or ()),
-            points=tuple(s.get("points") or ()),
-            notes=tuple(Note(n.get("kind") or "note", n["text"], n.get("edition")) for n in s.get("notes") or ()),
+            steps=tuple(_items(s.get("steps"))),
+            points=tuple(_items(s.get("points"))),
+            notes=tuple(Note(n.get("kind") or "note", n["text"], n.get("edition")) for n in _items(s.get("notes"))),
             edition=s.get("edition"),
         )
-        for s in data["body"]
+        for s in _items(data["body"])
     )
     faq = tuple(
-        Faq(f["question"], f["answer"], f.get("anchor") or slugify(f["question"]), f.get("edition")) for f in data.get("faq") or ()
+        Faq(f["question"], f["answer"], f.get("anchor") or slugify(f["question"]), f.get("edition")) for f in _items(data.get("faq"))
     )
     return Page(
         id=data["id"],
@@ -229,12 +236,12 @@ def build_page(doc: SourceDocument) -> Page:
         review_due=_date(data.get("review_due")),
         body=body,
         faq=faq,
-        related=tuple(data["related"]),
-        tags=tuple(data.get("tags") or ()),
-        keywords=tuple(data.get("keywords") or ()),
-        audience=tuple(data.get("audience") or ()),
-        legislation=tuple(Reference(r["title"], r.get("url") or "", r.get("edition")) for r in data.get("legislation") or ()),
-        changes=tuple(Change(_date(c["date"]) or date.min, c["note"]) for c in data.get("changes") or ()),
+        related=tuple(_items(data["related"])),
+        tags=tuple(_items(data.get("tags"))),
+        keywords=tuple(_items(data.get("keywords"))),
+        audience=tuple(_items(data.get("audience"))),
+        legislation=tuple(Reference(r["title"], r.get("url") or "", r.get("edition")) for r in _items(data.get("legislation"))),
+        changes=tuple(Change(_date(c["date"]) or date.min, c["note"]) for c in _items(data.get("changes"))),
         order=int(data.get("order") or 100),
         source=data.get("source") or "",
         source_path=doc.path,
@@ -300,22 +307,25 @@ def check_content(content: Path) -> CheckResult:
             pages.append(page)
 
     problems.extend(cross_page_problems(pages, site))
-    if site is None or terminology is None:
-        return CheckResult(None, tuple(sorted(set(problems))))
+    problems = sorted(set(problems))
+    if site is None or terminology is None or any(p.severity == "error" for p in problems):
+        return CheckResult(None, tuple(problems))
     pages.sort(key=lambda p: p.id)
-    return CheckResult(Library(site, terminology, tuple(pages)), tuple(sorted(set(problems))))
+    return CheckResult(Library(site, terminology, tuple(pages)), tuple(problems))
 
 
 def _load_checked(file: Path, content: Path, schema: dict[str, Any], build, problems: list[Problem]):
+    """Load, schema-check and build one file. A file with schema problems is still built when
+    its shape allows, so the cross-file checks can report their problems in the same run."""
     doc, load_problems = read_yaml(file, display_path(file, content))
     problems.extend(load_problems)
     if doc is None:
         return None
-    found = schema_problems(doc, schema)
-    problems.extend(found)
-    if found or load_problems:
-        return None
-    return build(doc)
+    problems.extend(schema_problems(doc, schema))
+    try:
+        return build(doc)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None  # too broken to build; its schema problems say why
 
 
 def _site_problems(site: SiteConfig, content: Path) -> list[Problem]:

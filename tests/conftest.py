@@ -1,0 +1,118 @@
+"""Fixtures that build small content trees in tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from kb_tools.config import Paths
+
+REPO = Path(__file__).resolve().parent.parent
+REAL_CONTENT = REPO / "content"
+
+SITE_YML = """\
+title: Test Procedures
+editions:
+  - id: gb
+    name: Great Britain
+    badge: GB
+  - id: ni
+    name: Northern Ireland
+    badge: NI
+sections:
+  - id: guidance
+    title: Guidance
+    summary: Pages about guidance.
+"""
+
+TERMINOLOGY_YML = """\
+northern_ireland:
+  - gb: Child Maintenance Group (CMG)
+    ni: Division
+  - gb: Child Maintenance Group
+    ni: Division
+  - gb: CMG
+    ni: Division
+legacy:
+  - term: non-resident parent
+    use: paying parent
+synonyms:
+  - [SR, service request]
+"""
+
+
+def page_yaml(page_id: str, *, related: tuple[str, ...] = ("other",), extra: str = "", text: str = "Some plain text.") -> str:
+    related_yaml = "\n".join(f"  - {r}" for r in related)
+    return (
+        textwrap.dedent(
+            f"""\
+            id: {page_id}
+            title: Page {page_id}
+            summary: A short summary of page {page_id}.
+            section: guidance
+            owner: Test team
+            last_reviewed: 2026-01-01
+            body:
+              - heading: What to do
+                text: {text}
+            related:
+            {{related}}
+            """
+        ).replace("{related}", related_yaml)
+        + extra
+    )
+
+
+class ContentTree:
+    """A content folder in tmp_path that a test can add pages to and break."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        (root / "pages").mkdir(parents=True, exist_ok=True)
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def page(self, page_id: str, source: str | None = None, **kwargs) -> Path:
+        """Write a page: `source` is the whole file, else a valid page built from kwargs."""
+        return self.write(f"pages/{page_id}.yml", source if source is not None else page_yaml(page_id, **kwargs))
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> ContentTree:
+    tree = ContentTree(tmp_path / "content")
+    tree.write("site.yml", SITE_YML)
+    tree.write("terminology.yml", TERMINOLOGY_YML)
+    tree.page("first", related=("other",))
+    tree.page("other", related=("first",))
+    return tree
+
+
+@pytest.fixture
+def real_content_copy(tmp_path: Path) -> ContentTree:
+    """A copy of the real content that a test may break."""
+    target = tmp_path / "content"
+    shutil.copytree(REAL_CONTENT, target)
+    return ContentTree(target)
+
+
+@pytest.fixture
+def project_paths(tmp_path: Path):
+    """Build outputs in tmp_path, using the project's own mkdocs.yml and theme."""
+
+    def make(content_dir: Path) -> Paths:
+        return Paths(
+            content=content_dir,
+            docs=tmp_path / "docs",
+            site=tmp_path / "site",
+            search_index=tmp_path / "search_index",
+            mkdocs_yml=REPO / "mkdocs.yml",
+        )
+
+    return make

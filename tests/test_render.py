@@ -1,0 +1,73 @@
+from kb_tools.build import render_all
+from kb_tools.render import escape, render_edition
+from kb_tools.validate import check_content
+
+
+def library_of(tree):
+    result = check_content(tree.root)
+    assert result.ok, [str(p) for p in result.problems]
+    return result.library
+
+
+def test_page_markdown_has_summary_body_related_and_about(content):
+    library = library_of(content)
+    output = render_edition(library, library.site.edition("gb"))
+    files = {f.path: f.text for f in output.files}
+    page = files["guidance/first.md"]
+    assert "page_id: first\nedition: gb\n" in page
+    assert "# Page first\n\nA short summary of page first." in page
+    assert "## What to do {#what-to-do}" in page
+    assert "- [Page other](other.md): A short summary of page other." in page
+    assert "- Owner: Test team\n- Last reviewed: 1 January 2026\n- Edition: Great Britain (GB)" in page
+
+
+def test_navigation_follows_sections(content):
+    library = library_of(content)
+    output = render_edition(library, library.site.edition("gb"))
+    assert output.nav[2] == {"Guidance": ["guidance/index.md", {"Page first": "guidance/first.md"}, {"Page other": "guidance/other.md"}]}
+
+
+def test_cross_references_become_relative_links(content):
+    content.page("first", text='"See [the other page](page:other#what-to-do) and [GOV.UK](https://www.gov.uk)."')
+    files = {f.path: f.text for f in render_edition(library_of(content), library_of(content).site.edition("gb")).files}
+    assert "See [the other page](other.md#what-to-do) and [GOV.UK](https://www.gov.uk)." in files["guidance/first.md"]
+
+
+def test_html_and_unsafe_links_are_shown_as_text():
+    assert escape("<script>alert(1)</script>") == "&lt;script&gt;alert(1)&lt;/script&gt;"
+    assert escape("# not a heading") == "\\# not a heading"
+
+
+def test_ni_edition_substitutes_terms(content):
+    content.page("first", text='"The Child Maintenance Group (CMG) decides. CMG staff and the {literal: CMG} name."')
+    library = library_of(content)
+    gb = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}["guidance/first.md"]
+    ni = {f.path: f.text for f in render_edition(library, library.site.edition("ni")).files}["guidance/first.md"]
+    assert "The Child Maintenance Group (CMG) decides." in gb
+    assert "The Division decides. Division staff and the CMG name." in ni
+
+
+def test_rendering_is_deterministic_and_only_rewrites_changes(content, project_paths):
+    paths = project_paths(content.root)
+    library = library_of(content)
+    _, first = render_all(library, paths)
+    assert "guidance/first.md" in first["gb"]
+    before = {p: p.read_bytes() for p in paths.docs.rglob("*.md")}
+    _, second = render_all(library, paths)
+    assert second == {"gb": [], "ni": []}
+    assert {p: p.read_bytes() for p in paths.docs.rglob("*.md")} == before
+
+    content.page("first", text="Changed text.")
+    _, third = render_all(library_of(content), paths)
+    assert third["gb"] == ["guidance/first.md"]
+
+
+def test_removed_pages_are_removed_from_docs(content, project_paths):
+    paths = project_paths(content.root)
+    content.page("third", related=("first",))
+    render_all(library_of(content), paths)
+    assert (paths.docs / "gb/guidance/third.md").exists()
+    (content.root / "pages/third.yml").unlink()
+    _, changed = render_all(library_of(content), paths)
+    assert "guidance/third.md" in changed["gb"]
+    assert not (paths.docs / "gb/guidance/third.md").exists()
