@@ -20,7 +20,8 @@ from pathlib import Path
 from .config import Paths
 from .model import Library, Problem
 from .render import EditionOutput, mkdocs_config, render_edition, write_edition, write_mkdocs_config
-from .validate import CheckResult, check_content
+from .checks import CheckOptions, check_all
+from .validate import CheckResult
 
 Progress = Callable[[str], None]
 
@@ -114,11 +115,16 @@ def swap_into_place(staging: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
-def build(paths: Paths, progress: Progress = lambda message: None) -> BuildResult:
+# Checks of the built HTML in the staging folder, before it replaces site/ (e.g. links).
+SiteCheck = Callable[[Path, Library], list[Problem]]
+SITE_CHECKS: list[SiteCheck] = []
+
+
+def build(paths: Paths, progress: Progress = lambda message: None, options: CheckOptions = CheckOptions()) -> BuildResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     progress("Checking content")
-    check = check_content(paths.content)
+    check = check_all(paths.content, options)
     timings["check"] = time.perf_counter() - started
     if not check.ok:
         return BuildResult(check, timings=timings)
@@ -139,10 +145,16 @@ def build(paths: Paths, progress: Progress = lambda message: None) -> BuildResul
     try:
         build_sites(paths, [o.edition.id for o in outputs], staging)
         write_root(staging, library)
+        timings["mkdocs"] = time.perf_counter() - step
+        step = time.perf_counter()
+        site_problems = tuple(p for site_check in SITE_CHECKS for p in site_check(staging, library))
+        timings["site_checks"] = time.perf_counter() - step
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    timings["mkdocs"] = time.perf_counter() - step
+    if any(p.severity == "error" for p in site_problems):
+        shutil.rmtree(staging, ignore_errors=True)
+        return BuildResult(check, problems=site_problems, changed=changed, timings=timings)
     swap_into_place(staging, paths.site)
     timings["total"] = time.perf_counter() - started
-    return BuildResult(check, changed=changed, timings=timings)
+    return BuildResult(check, problems=site_problems, changed=changed, timings=timings)

@@ -10,7 +10,7 @@ from pathlib import Path
 from .build import BuildError, build
 from .config import Paths
 from .model import Problem
-from .validate import check_content
+from .checks import CheckOptions, check_all
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -37,9 +37,13 @@ def _content_path(value: str | None) -> Path | None:
     return path
 
 
+def _options(args: argparse.Namespace) -> CheckOptions:
+    return CheckOptions(strict=args.strict, external=getattr(args, "external", False))
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     paths = Paths.for_project(content=args.content)
-    result = check_content(paths.content)
+    result = check_all(paths.content, _options(args))
     print_problems(result.problems)
     if not result.ok:
         return EXIT_CONTENT
@@ -51,7 +55,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     paths = Paths.for_project(content=args.content)
     try:
-        result = build(paths, progress=lambda message: _say(f"… {message}"))
+        result = build(paths, progress=lambda message: _say(f"… {message}"), options=_options(args))
     except BuildError as err:
         _say(f"Build failed; the published site was not changed.\n{err}")
         return EXIT_CONTENT
@@ -71,6 +75,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     content = argparse.ArgumentParser(add_help=False)
     content.add_argument("--content", type=_content_path, metavar="PATH", help="content folder to use (default: ./content)")
+    content.add_argument("--strict", action="store_true", help="treat warnings (such as overdue reviews) as errors")
 
     check = commands.add_parser("check", parents=[content], help="validate the content and report every problem")
     check.set_defaults(handler=cmd_check)

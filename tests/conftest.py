@@ -116,3 +116,89 @@ def project_paths(tmp_path: Path):
         )
 
     return make
+
+
+# --- browser tests: Debian's chromium driven by Playwright ----------------------------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without the background-networking flags chromium tries to reach Google's hosts at start.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+]
+TEST_OUTPUT = REPO / "test-output"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The real content built once per test session (both editions), for browser tests."""
+    from kb_tools.build import build
+
+    root = tmp_path_factory.mktemp("built")
+    paths = Paths(content=REAL_CONTENT, docs=root / "docs", site=root / "site", search_index=root / "search_index", mkdocs_yml=REPO / "mkdocs.yml")
+    result = build(paths)
+    assert result.ok, [str(p) for p in result.check.problems + result.problems]
+    return paths
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class RequestLog:
+    """Every URL a page asked for; anything not on 127.0.0.1 or a file is a leak."""
+
+    def __init__(self):
+        self.urls: list[str] = []
+
+    def external(self) -> list[str]:
+        local = ("http://127.0.0.1", "file://", "data:", "blob:", "about:")
+        return [u for u in self.urls if not u.startswith(local)]
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page that records requests and blocks any that would leave the machine."""
+    context = browser.new_context()
+    log = RequestLog()
+
+    def guard(route):
+        log.urls.append(route.request.url)
+        if route.request.url in log.external():
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.request_log = log
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def static_server(built_site):
+    """The built site served on 127.0.0.1 by the standard library (no search API)."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(built_site.site))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

@@ -1,0 +1,42 @@
+"""Every check `kb check` runs, in one place.
+
+Validation (validate.py) makes the typed Library; the checks here read that Library and
+return more Problems. Each stage owns its checks (terminology: legacy terms; links: link
+targets and anchors; safety: personal data and unsafe text) and registers them below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Library, Problem
+from .validate import CheckResult, check_content
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    strict: bool = False  # warnings (e.g. pages past their review date) become errors
+    external: bool = False  # also check http(s) links on the network
+
+
+LibraryCheck = Callable[[Library, CheckOptions], list[Problem]]
+
+# The checks, run in order after validation succeeds. Add a stage's check here, explicitly.
+LIBRARY_CHECKS: list[LibraryCheck] = []
+
+
+def check_all(content: Path, options: CheckOptions = CheckOptions()) -> CheckResult:
+    """Validate the content, then run every registered check on the validated library."""
+    result = check_content(content)
+    if result.library is None:
+        return result
+    problems = list(result.problems)
+    for check in LIBRARY_CHECKS:
+        problems.extend(check(result.library, options))
+    if options.strict:
+        problems = [Problem(p.path, p.line, p.column, p.message) if p.severity == "warning" else p for p in problems]
+    problems = sorted(set(problems))
+    library = None if any(p.severity == "error" for p in problems) else result.library
+    return CheckResult(library, tuple(problems))
