@@ -261,7 +261,7 @@ def _page(rng: random.Random, page: SynthPage, everyone: list[SynthPage], neighb
         "tags": rng.sample(TAGS, rng.randint(1, 3)),
         "keywords": rng.sample(KEYWORDS, rng.randint(0, 3)),
         "body": [_body_section(rng, heading_anchor, index, related) for index, heading_anchor in enumerate(page.anchors)],
-        "faq": [_faq(rng) for _ in range(rng.randint(1, 2))],
+        "faq": _faqs(rng, rng.randint(1, 2)),
         "related": [p.id for p in related],
         "legislation": [{"title": t, "url": u, **({"edition": e} if e else {})} for t, u, e in rng.sample(LEGISLATION, 2)],
         "changes": [{"date": reviewed.isoformat(), "note": f"Reviewed: {rng.choice(REASONS)}."}],
@@ -289,9 +289,12 @@ def _body_section(rng: random.Random, anchor: str, index: int, related: list[Syn
     return section
 
 
-def _faq(rng: random.Random) -> dict:
-    question = f"What if {rng.choice(ACTORS)} cannot {rng.choice(VERBS)} {rng.choice(OBJECTS)}?"
-    return {"question": question, "answer": _paragraph(rng, 2)}
+def _faqs(rng: random.Random, count: int) -> list[dict]:
+    objects = rng.sample(OBJECTS, count)  # distinct questions: their anchors must differ
+    return [
+        {"question": f"What if {rng.choice(ACTORS)} cannot {rng.choice(VERBS)} {thing}?", "answer": _paragraph(rng, 2)}
+        for thing in objects
+    ]
 
 
 class _Dumper(yaml.SafeDumper):

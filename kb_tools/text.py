@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Union
 
 
@@ -62,6 +63,7 @@ _TOKEN = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)  # every stage parses the same titles and texts again; segments are immutable
 def parse(text: str, offset: int = 0) -> tuple[Segment, ...]:
     """Split text into segments. Never raises: unknown marks stay plain text."""
     segments: list[Segment] = []

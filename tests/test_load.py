@@ -74,3 +74,23 @@ def test_very_large_file_is_refused(tmp_path: Path):
     file.write_text("a: " + "x" * 300_000)
     _, problems = read_yaml(file, "big.yml")
     assert "the limit is" in problems[0].message
+
+
+def test_control_characters_are_a_problem_not_a_traceback():
+    doc, problems = parse_yaml("title: a\x01b\n", "ctl.yml")
+    assert doc is None and "special characters are not allowed" in problems[0].message
+
+
+def test_fast_and_pure_python_parsers_read_the_same(tmp_path: Path):
+    """libyaml (C) is used when available; PyYAML's parser must give identical data and positions."""
+    import yaml
+
+    from kb_tools.load import _build
+
+    from conftest import REAL_CONTENT
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(REAL_CONTENT.rglob("*.yml"))]
+    texts.append("a: null\nb: 'null'\nc: !!null x\nd: ~\ne: |\n  block\n? [k]\n: v\nf: x\nf: y\n")
+    for text in texts:
+        fast, slow = _build(yaml.CSafeLoader, text, "p.yml"), _build(yaml.SafeLoader, text, "p.yml")
+        assert (fast[0].data, fast[0].values, fast[0].keys, fast[1]) == (slow[0].data, slow[0].values, slow[0].keys, slow[1])
