@@ -78,7 +78,7 @@ def build_sites(paths: Paths, edition_ids: list[str], staging: Path) -> None:
 def write_root(site_dir: Path, library: Library) -> None:
     """The site root: a page that lets the reader pick an edition."""
     links = "\n".join(
-        f'      <li><a href="{e.id}/">{e.name} ({e.badge})</a></li>' for e in library.site.editions
+        f'      <li><a href="{e.id}/index.html">{e.name} ({e.badge})</a></li>' for e in library.site.editions
     )
     site_dir.joinpath("index.html").write_text(
         f"""<!doctype html>

@@ -45,8 +45,10 @@ def page_path(page: Page) -> str:
 
 
 def page_url(page: Page) -> str:
-    """URL of a page relative to the edition root: /<edition>/<section>/<id>/."""
-    return f"{page.section}/{page.id}/"
+    """URL of a page relative to the edition root: /<edition>/<section>/<id>.html.
+
+    Not directory URLs (<id>/): the offline plugin turns them off so the site works from files."""
+    return f"{page.section}/{page.id}.html"
 
 
 # --- inline text ------------------------------------------------------------------------

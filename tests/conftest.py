@@ -163,9 +163,13 @@ class RequestLog:
     def __init__(self):
         self.urls: list[str] = []
 
+    LOCAL = ("http://127.0.0.1", "file://", "data:", "blob:", "about:")
+
+    def external_url(self, url: str) -> bool:
+        return not url.startswith(self.LOCAL)
+
     def external(self) -> list[str]:
-        local = ("http://127.0.0.1", "file://", "data:", "blob:", "about:")
-        return [u for u in self.urls if not u.startswith(local)]
+        return [u for u in self.urls if self.external_url(u)]
 
 
 @pytest.fixture
@@ -175,12 +179,13 @@ def page(browser):
     log = RequestLog()
 
     def guard(route):
-        log.urls.append(route.request.url)
-        if route.request.url in log.external():
+        if log.external_url(route.request.url):
             route.abort()
         else:
             route.continue_()
 
+    # Routing sees only http(s); the request event also sees file:// loads (the offline site).
+    context.on("request", lambda request: log.urls.append(request.url))
     context.route("**/*", guard)
     page = context.new_page()
     page.request_log = log
