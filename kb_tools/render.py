@@ -41,14 +41,15 @@ class EditionOutput:
 
 
 def page_path(page: Page) -> str:
-    return f"{page.section}/{page.id}.md"
+    """Each page is <section>/<id>/index.md, so its URL ends in /<id>/ when served, while the
+    links MkDocs writes (use_directory_urls is off for the offline plugin) name index.html
+    and so also work when the site is opened from files."""
+    return f"{page.section}/{page.id}/index.md"
 
 
 def page_url(page: Page) -> str:
-    """URL of a page relative to the edition root: /<edition>/<section>/<id>.html.
-
-    Not directory URLs (<id>/): the offline plugin turns them off so the site works from files."""
-    return f"{page.section}/{page.id}.html"
+    """URL of a page relative to the edition root: <section>/<id>/ (served as <id>/index.html)."""
+    return f"{page.section}/{page.id}/"
 
 
 # --- inline text ------------------------------------------------------------------------
@@ -109,8 +110,8 @@ def relative_md(here: Page | None, page: Page) -> str:
     if here is None:  # from the edition root (home, changes, tags)
         return page_path(page)
     if here.section == page.section:
-        return f"{page.id}.md"
-    return f"../{page_path(page)}"
+        return f"../{page.id}/index.md"
+    return f"../../{page_path(page)}"
 
 
 def block_text(text: str, here: Page | None, pages: dict[str, Page]) -> str:
@@ -203,7 +204,7 @@ def render_section_index(section_id: str, site: SiteConfig, pages: list[Page], a
     assert section is not None
     lines = [front_matter({"title": section.title, "description": section.summary}), f"# {escape(section.title)}\n", f"{escape(section.summary)}\n"]
     for page in pages:
-        lines.append(f"- [{escape(plain_text(parse(page.title)))}]({page.id}.md): {inline(parse(page.summary), None, all_pages)}")
+        lines.append(f"- [{escape(plain_text(parse(page.title)))}]({page.id}/index.md): {inline(parse(page.summary), None, all_pages)}")
     return "\n".join(lines) + "\n"
 
 

@@ -14,7 +14,7 @@ def test_root_lets_the_reader_pick_an_edition(page, static_server):
 def test_procedure_page_in_each_edition(page, static_server):
     TEST_OUTPUT.mkdir(exist_ok=True)
     for edition in ("gb", "ni"):
-        page.goto(f"{static_server}/{edition}/assurance-and-guidance/advice-and-guidance-create-request.html")
+        page.goto(f"{static_server}/{edition}/assurance-and-guidance/advice-and-guidance-create-request/index.html")
         assert page.locator("h1").first.inner_text().startswith("Advice and Guidance")
         page.screenshot(path=str(TEST_OUTPUT / f"procedure-{edition}.png"), full_page=True)
     assert page.request_log.external() == []

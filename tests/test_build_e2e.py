@@ -17,10 +17,10 @@ def test_real_content_builds_both_editions(project_paths):
     for edition in ("gb", "ni"):
         home = (paths.site / edition / "index.html").read_text()
         for page in library.pages:
-            built = paths.site / edition / page.section / f"{page.id}.html"
+            built = paths.site / edition / page.section / page.id / "index.html"
             assert built.exists(), built
             # reachable from the navigation (the nav is on every page, including home)
-            assert re.search(rf'href="{page.section}/{page.id}.html"', home), f"{page.id} not in {edition} navigation"
+            assert re.search(rf'href="{page.section}/{page.id}/index.html"', home), f"{page.id} not in {edition} navigation"
 
 
 def test_failed_build_leaves_the_previous_site(project_paths, content):

@@ -13,24 +13,24 @@ def test_page_markdown_has_summary_body_related_and_about(content):
     library = library_of(content)
     output = render_edition(library, library.site.edition("gb"))
     files = {f.path: f.text for f in output.files}
-    page = files["guidance/first.md"]
+    page = files["guidance/first/index.md"]
     assert "page_id: first\nedition: gb\n" in page
     assert "# Page first\n\nA short summary of page first." in page
     assert "## What to do {#what-to-do}" in page
-    assert "- [Page other](other.md): A short summary of page other." in page
+    assert "- [Page other](../other/index.md): A short summary of page other." in page
     assert "- Owner: Test team\n- Last reviewed: 1 January 2026\n- Edition: Great Britain (GB)" in page
 
 
 def test_navigation_follows_sections(content):
     library = library_of(content)
     output = render_edition(library, library.site.edition("gb"))
-    assert output.nav[2] == {"Guidance": ["guidance/index.md", {"Page first": "guidance/first.md"}, {"Page other": "guidance/other.md"}]}
+    assert output.nav[2] == {"Guidance": ["guidance/index.md", {"Page first": "guidance/first/index.md"}, {"Page other": "guidance/other/index.md"}]}
 
 
 def test_cross_references_become_relative_links(content):
     content.page("first", text='"See [the other page](page:other#what-to-do) and [GOV.UK](https://www.gov.uk)."')
     files = {f.path: f.text for f in render_edition(library_of(content), library_of(content).site.edition("gb")).files}
-    assert "See [the other page](other.md#what-to-do) and [GOV.UK](https://www.gov.uk)." in files["guidance/first.md"]
+    assert "See [the other page](../other/index.md#what-to-do) and [GOV.UK](https://www.gov.uk)." in files["guidance/first/index.md"]
 
 
 def test_html_and_unsafe_links_are_shown_as_text():
@@ -41,8 +41,8 @@ def test_html_and_unsafe_links_are_shown_as_text():
 def test_ni_edition_substitutes_terms(content):
     content.page("first", text='"The Child Maintenance Group (CMG) decides. CMG staff and the {literal: CMG} name."')
     library = library_of(content)
-    gb = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}["guidance/first.md"]
-    ni = {f.path: f.text for f in render_edition(library, library.site.edition("ni")).files}["guidance/first.md"]
+    gb = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}["guidance/first/index.md"]
+    ni = {f.path: f.text for f in render_edition(library, library.site.edition("ni")).files}["guidance/first/index.md"]
     assert "The Child Maintenance Group (CMG) decides." in gb
     assert "The Division decides. Division staff and the CMG name." in ni
 
@@ -51,7 +51,7 @@ def test_rendering_is_deterministic_and_only_rewrites_changes(content, project_p
     paths = project_paths(content.root)
     library = library_of(content)
     _, first = render_all(library, paths)
-    assert "guidance/first.md" in first["gb"]
+    assert "guidance/first/index.md" in first["gb"]
     before = {p: p.read_bytes() for p in paths.docs.rglob("*.md")}
     _, second = render_all(library, paths)
     assert second == {"gb": [], "ni": []}
@@ -59,15 +59,15 @@ def test_rendering_is_deterministic_and_only_rewrites_changes(content, project_p
 
     content.page("first", text="Changed text.")
     _, third = render_all(library_of(content), paths)
-    assert third["gb"] == ["guidance/first.md"]
+    assert third["gb"] == ["guidance/first/index.md"]
 
 
 def test_removed_pages_are_removed_from_docs(content, project_paths):
     paths = project_paths(content.root)
     content.page("third", related=("first",))
     render_all(library_of(content), paths)
-    assert (paths.docs / "gb/guidance/third.md").exists()
+    assert (paths.docs / "gb/guidance/third/index.md").exists()
     (content.root / "pages/third.yml").unlink()
     _, changed = render_all(library_of(content), paths)
-    assert "guidance/third.md" in changed["gb"]
-    assert not (paths.docs / "gb/guidance/third.md").exists()
+    assert "guidance/third/index.md" in changed["gb"]
+    assert not (paths.docs / "gb/guidance/third/index.md").exists()

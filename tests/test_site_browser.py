@@ -3,7 +3,7 @@ switch, the SR check page, opening from files, and no request leaving the machin
 
 from __future__ import annotations
 
-PROCEDURE = "assurance-and-guidance/advice-and-guidance-create-request.html"
+PROCEDURE = "assurance-and-guidance/advice-and-guidance-create-request/index.html"
 
 
 def search(page, query: str):
