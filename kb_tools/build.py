@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import fingerprint
 from .config import Paths
 from .model import Library, Problem
 from .render import EditionOutput, mkdocs_config, render_edition, write_edition, write_mkdocs_config
@@ -32,6 +33,7 @@ class BuildResult:
     problems: tuple[Problem, ...] = ()
     changed: dict[str, list[str]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    rebuilt: tuple[str, ...] = ()  # editions MkDocs built; the others were unchanged and kept
 
     @property
     def ok(self) -> bool:
@@ -68,6 +70,8 @@ def run_mkdocs(config_file: Path, site_dir: Path) -> None:
 
 
 def build_sites(paths: Paths, edition_ids: list[str], staging: Path) -> None:
+    if not edition_ids:
+        return
     with ThreadPoolExecutor(max_workers=len(edition_ids)) as pool:
         futures = [pool.submit(run_mkdocs, edition_config_path(paths, e), staging / e) for e in edition_ids]
         errors = [str(f.exception()) for f in futures if f.exception() is not None]
@@ -75,13 +79,12 @@ def build_sites(paths: Paths, edition_ids: list[str], staging: Path) -> None:
         raise BuildError("\n".join(errors))
 
 
-def write_root(site_dir: Path, library: Library) -> None:
+def root_page(library: Library) -> str:
     """The site root: a page that lets the reader pick an edition."""
     links = "\n".join(
         f'      <li><a href="{e.id}/index.html">{e.name} ({e.badge})</a></li>' for e in library.site.editions
     )
-    site_dir.joinpath("index.html").write_text(
-        f"""<!doctype html>
+    return f"""<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8">
@@ -98,9 +101,35 @@ def write_root(site_dir: Path, library: Library) -> None:
     </main>
   </body>
 </html>
-""",
-        encoding="utf-8",
-    )
+"""
+
+
+def write_root(site_dir: Path, library: Library) -> None:
+    site_dir.joinpath("index.html").write_text(root_page(library), encoding="utf-8")
+
+
+def site_fingerprints(paths: Paths, library: Library) -> dict[str, str]:
+    """One fingerprint per edition (its MkDocs inputs) and one for the root page."""
+    prints = {
+        e.id: fingerprint.edition_fingerprint(paths.docs / e.id, edition_config_path(paths, e.id)) for e in library.site.editions
+    }
+    prints["root"] = fingerprint.text_fingerprint(root_page(library))
+    return prints
+
+
+def stale_editions(site_dir: Path, fingerprints: dict[str, str]) -> list[str]:
+    """Editions whose published HTML is missing or was built from other inputs."""
+    published = fingerprint.read_published(site_dir)
+    return [
+        e for e in fingerprints
+        if e != "root" and (published.get(e) != fingerprints[e] or not (site_dir / e / "index.html").is_file())
+    ]
+
+
+def reuse_editions(site_dir: Path, staging: Path, edition_ids: list[str]) -> None:
+    """Unchanged editions go into the new site as hard links to the published files: no copying."""
+    for edition_id in edition_ids:
+        shutil.copytree(site_dir / edition_id, staging / edition_id, copy_function=os.link)
 
 
 def swap_into_place(staging: Path, target: Path) -> None:
@@ -136,15 +165,26 @@ def build(paths: Paths, progress: Progress = lambda message: None, options: Chec
     outputs, changed = render_all(library, paths)
     timings["render"] = time.perf_counter() - step
 
-    progress("Building the site with MkDocs (both editions in parallel)")
+    step = time.perf_counter()
+    fingerprints = site_fingerprints(paths, library)
+    stale = stale_editions(paths.site, fingerprints)
+    timings["fingerprint"] = time.perf_counter() - step
+    if not stale and fingerprint.read_published(paths.site) == fingerprints:
+        progress("Nothing changed since the last build: the published site is kept")
+        timings["total"] = time.perf_counter() - started
+        return BuildResult(check, changed=changed, timings=timings)
+
+    progress(f"Building the site with MkDocs ({', '.join(stale) or 'no edition changed'}; editions in parallel)")
     step = time.perf_counter()
     staging = paths.site.with_name(paths.site.name + ".new")
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     try:
-        build_sites(paths, [o.edition.id for o in outputs], staging)
+        build_sites(paths, stale, staging)
+        reuse_editions(paths.site, staging, [e.id for e in library.site.editions if e.id not in stale])
         write_root(staging, library)
+        fingerprint.write_published(staging, fingerprints)
         timings["mkdocs"] = time.perf_counter() - step
         step = time.perf_counter()
         site_problems = tuple(p for site_check in SITE_CHECKS for p in site_check(staging, library))
@@ -157,4 +197,4 @@ def build(paths: Paths, progress: Progress = lambda message: None, options: Chec
         return BuildResult(check, problems=site_problems, changed=changed, timings=timings)
     swap_into_place(staging, paths.site)
     timings["total"] = time.perf_counter() - started
-    return BuildResult(check, problems=site_problems, changed=changed, timings=timings)
+    return BuildResult(check, problems=site_problems, changed=changed, timings=timings, rebuilt=tuple(stale))

@@ -64,7 +64,11 @@ def cmd_build(args: argparse.Namespace) -> int:
         _say("Build stopped: fix the errors above. The published site was not changed.")
         return EXIT_CONTENT
     pages = len(result.check.library.pages) if result.check.library else 0
-    _say(f"Built {pages} pages in each edition in {result.timings.get('total', 0):.1f} s.")
+    seconds = result.timings.get("total", 0)
+    if result.rebuilt:
+        _say(f"Built {pages} pages in each edition in {seconds:.1f} s (MkDocs ran for: {', '.join(result.rebuilt)}).")
+    else:
+        _say(f"Nothing changed since the last build ({pages} pages checked in {seconds:.1f} s): the published site is kept.")
     _say(f"Open {paths.site / 'index.html'} in a browser, or run: kb serve")
     return EXIT_OK
 

@@ -24,6 +24,12 @@ ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 EDITIONS = ("gb", "ni")
 
+# Material embeds the navigation in every page, so a section's pages are listed in the
+# navigation in alphabetical groups of at most this many once the section is bigger: every
+# page then carries a bounded navigation and the site grows linearly with the page count
+# (measured in `kb bench`; see the README).
+NAV_GROUP_PAGES = 50
+
 
 @dataclass(frozen=True)
 class Paths:

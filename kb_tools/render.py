@@ -6,6 +6,7 @@ writes only the files whose content changed, so MkDocs and the index can skip th
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from .config import NAV_GROUP_PAGES
 from .model import BodySection, Edition, Library, Page, SiteConfig
 from .terminology import Substituter, edition_text, page_for_edition, segments_for_edition
 from .text import Code, Link, Literal, Plain, Segment, parse, plain_text
@@ -271,9 +273,39 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
             continue
         files.append(RenderedFile(f"{section.id}/index.md", render_section_index(section.id, site, members, pages)))
         files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages)) for p in members)
-        nav.append({section.title: [f"{section.id}/index.md", *({plain_text(parse(p.title)): page_path(p)} for p in members)]})
+        nav.append({section.title: [f"{section.id}/index.md", *section_nav(members)]})
     nav.append({"What's changed": CHANGES_PAGE})
     return EditionOutput(edition, tuple(files), tuple(nav), tuple(edition_pages))
+
+
+def section_nav(members: list[Page], limit: int = NAV_GROUP_PAGES) -> list[dict]:
+    """A section's navigation entries: its pages, or alphabetical groups of at most `limit`
+    pages labelled like a dictionary's guide words ("Cancel to Confirm refund") when there are more."""
+    entries = [(plain_text(parse(p.title)), page_path(p)) for p in members]
+    if len(entries) <= limit:
+        return [{title: path} for title, path in entries]
+    entries.sort(key=lambda entry: (entry[0].lower(), entry[1]))
+    count = math.ceil(len(entries) / limit)
+    size = math.ceil(len(entries) / count)
+    groups = [entries[i : i + size] for i in range(0, len(entries), size)]
+    nav = []
+    for i, group in enumerate(groups):
+        before = groups[i - 1][-1][0] if i else ""
+        after = groups[i + 1][0][0] if i + 1 < len(groups) else ""
+        label = f"{_guide_word(group[0][0], before)} to {_guide_word(group[-1][0], after)}"
+        nav.append({label: [{title: path} for title, path in group]})
+    return nav
+
+
+def _guide_word(title: str, neighbour: str) -> str:
+    """The first words of title, up to the word where it differs from its neighbour in the
+    next or previous group."""
+    word, other = title.lower(), neighbour.lower()
+    common = 0
+    while common < min(len(word), len(other)) and word[common] == other[common]:
+        common += 1
+    end = title.find(" ", common)
+    return title if end == -1 else title[:end]
 
 
 # --- writing ----------------------------------------------------------------------------

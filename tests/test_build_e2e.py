@@ -1,8 +1,11 @@
 """End to end: the real content builds into a temporary folder, every page reachable."""
 
+import json
 import re
+import shutil
 
 from kb_tools.build import build
+from kb_tools.fingerprint import FINGERPRINT_FILE
 from kb_tools.validate import check_content
 
 from conftest import REAL_CONTENT
@@ -30,3 +33,37 @@ def test_failed_build_leaves_the_previous_site(project_paths, content):
     content.page("first", related=("missing",))
     assert not build(paths).ok
     assert {p: p.read_bytes() for p in paths.site.rglob("*") if p.is_file()} == before
+
+
+def test_unchanged_build_keeps_the_site_and_skips_mkdocs(project_paths, content):
+    paths = project_paths(content.root)
+    first = build(paths)
+    assert first.ok and first.rebuilt == ("gb", "ni")
+    recorded = json.loads((paths.site / FINGERPRINT_FILE).read_text())
+    assert set(recorded) == {"gb", "ni", "root"}
+    before = {p: p.stat().st_ino for p in paths.site.rglob("*") if p.is_file()}
+    second = build(paths)
+    assert second.ok and second.rebuilt == () and "mkdocs" not in second.timings
+    assert {p: p.stat().st_ino for p in paths.site.rglob("*") if p.is_file()} == before
+
+
+def test_an_edition_only_change_rebuilds_only_that_edition(project_paths, content):
+    paths = project_paths(content.root)
+    assert build(paths).ok
+    gb_home = paths.site / "gb/index.html"
+    inode = gb_home.stat().st_ino
+    content.page("first", text='"Some plain text.{ni: Only in Northern Ireland.}"')
+    result = build(paths)
+    assert result.ok and result.rebuilt == ("ni",)
+    assert gb_home.stat().st_ino == inode  # the published GB files were kept (hard links)
+    assert "Only in Northern Ireland." in (paths.site / "ni/guidance/first/index.html").read_text()
+    assert "Only in Northern Ireland." not in (paths.site / "gb/guidance/first/index.html").read_text()
+
+
+def test_a_lost_fingerprint_or_missing_edition_means_a_rebuild(project_paths, content):
+    paths = project_paths(content.root)
+    assert build(paths).ok
+    (paths.site / FINGERPRINT_FILE).unlink()
+    assert build(paths).rebuilt == ("gb", "ni")
+    shutil.rmtree(paths.site / "ni")
+    assert build(paths).rebuilt == ("ni",)

@@ -1,6 +1,8 @@
 from kb_tools.build import render_all
-from kb_tools.render import escape, render_edition
+from kb_tools.render import escape, render_edition, section_nav
 from kb_tools.validate import check_content
+
+from conftest import page_yaml
 
 
 def library_of(tree):
@@ -71,3 +73,15 @@ def test_removed_pages_are_removed_from_docs(content, project_paths):
     _, changed = render_all(library_of(content), paths)
     assert "guidance/third/index.md" in changed["gb"]
     assert not (paths.docs / "gb/guidance/third/index.md").exists()
+
+
+def test_big_sections_are_split_into_bounded_alphabetical_groups(content):
+    for page_id, title in [("p1", "Update arrears"), ("p2", "Cancel a payment"), ("p3", "Check income"), ("p4", "Close a case"), ("p5", "Record notes")]:
+        content.page(page_id, page_yaml(page_id, related=("first",)).replace(f"title: Page {page_id}", f"title: {title}"))
+    library = library_of(content)
+    members = [p for p in library.pages if p.id.startswith("p")]
+    groups = section_nav(members, limit=2)
+    assert [list(g) for g in groups] == [["Cancel to Check"], ["Close to Record"], ["Update to Update"]]
+    titles = [title for g in groups for entry in next(iter(g.values())) for title in entry]
+    assert titles == ["Cancel a payment", "Check income", "Close a case", "Record notes", "Update arrears"]
+    assert section_nav(members, limit=5) == [{p.title: f"guidance/{p.id}/index.md"} for p in members]

@@ -1,0 +1,81 @@
+"""What each edition's built site depends on, as one hash, so `kb build` can skip MkDocs for
+an edition whose inputs did not change.
+
+MkDocs has no incremental build: it rebuilds every page of an edition. But an edition's HTML
+depends only on its rendered Markdown (docs/<edition>/), its MkDocs config, the theme files,
+the hooks the config names, and the versions of this tool and the installed packages. When
+none of those changed, the published edition is already what MkDocs would write. The
+fingerprints are recorded in the published site (site/kb-build.json).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from .config import PACKAGE_DIR
+
+FINGERPRINT_FILE = "kb-build.json"
+_TOOL_SUFFIXES = (".py", ".json", ".html", ".css", ".js", ".yml")
+
+
+@cache
+def tool_version() -> str:
+    """This tool's source and every installed package version: a change to either may change the HTML."""
+    digest = hashlib.sha256()
+    _add_folder(digest, PACKAGE_DIR, _TOOL_SUFFIXES)
+    for name in sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions()):
+        digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def edition_fingerprint(docs_dir: Path, config_file: Path) -> str:
+    """The hash of everything MkDocs reads to build one edition."""
+    digest = hashlib.sha256(tool_version().encode())
+    config_bytes = config_file.read_bytes()
+    digest.update(config_bytes)
+    _add_folder(digest, docs_dir)
+    config = yaml.safe_load(config_bytes) or {}
+    custom_dir = (config.get("theme") or {}).get("custom_dir")
+    if custom_dir:
+        _add_folder(digest, config_file.parent / custom_dir)
+    for hook in config.get("hooks") or ():
+        _add_file(digest, config_file.parent / hook, hook)
+    return digest.hexdigest()
+
+
+def text_fingerprint(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _add_folder(digest, folder: Path, suffixes: tuple[str, ...] | None = None) -> None:
+    if not folder.is_dir():
+        digest.update(f"missing {folder}".encode())
+        return
+    for file in sorted(folder.rglob("*")):
+        if file.is_file() and "__pycache__" not in file.parts and (suffixes is None or file.suffix in suffixes):
+            _add_file(digest, file, file.relative_to(folder).as_posix())
+
+
+def _add_file(digest, file: Path, name: str) -> None:
+    digest.update(name.encode() + b"\0")
+    digest.update(file.read_bytes() if file.is_file() else b"missing")
+    digest.update(b"\0")
+
+
+def read_published(site_dir: Path) -> dict[str, str]:
+    """The fingerprints recorded with the published site ({} when there are none)."""
+    try:
+        data = json.loads((site_dir / FINGERPRINT_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def write_published(site_dir: Path, fingerprints: dict[str, str]) -> None:
+    (site_dir / FINGERPRINT_FILE).write_text(json.dumps(fingerprints, indent=2, sort_keys=True) + "\n", encoding="utf-8")

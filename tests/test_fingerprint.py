@@ -1,0 +1,36 @@
+"""An edition's fingerprint changes with anything MkDocs reads, and only then."""
+
+from kb_tools.fingerprint import edition_fingerprint, read_published, write_published
+
+
+def test_fingerprint_follows_docs_config_theme_and_hooks(tmp_path):
+    docs, theme = tmp_path / "docs/gb", tmp_path / "theme"
+    (docs / "guidance").mkdir(parents=True)
+    theme.mkdir()
+    (docs / "guidance/first.md").write_text("# First\n")
+    (theme / "main.html").write_text("{% extends 'base.html' %}\n")
+    (tmp_path / "hook.py").write_text("def on_env(env, config, files):\n    return env\n")
+    config = tmp_path / "mkdocs.gb.yml"
+    config.write_text(f"site_name: X\ntheme:\n  custom_dir: {theme}\nhooks:\n  - {tmp_path / 'hook.py'}\n")
+
+    seen = {edition_fingerprint(docs, config)}
+    assert edition_fingerprint(docs, config) in seen  # stable when nothing changed
+    for change in (
+        lambda: (docs / "guidance/first.md").write_text("# First, changed\n"),
+        lambda: (docs / "guidance/second.md").write_text("# Second\n"),
+        lambda: (theme / "main.html").write_text("{% extends 'base.html' %}{# changed #}\n"),
+        lambda: (tmp_path / "hook.py").write_text("# changed\n"),
+        lambda: config.write_text(config.read_text().replace("site_name: X", "site_name: Y")),
+    ):
+        change()
+        fingerprint = edition_fingerprint(docs, config)
+        assert fingerprint not in seen
+        seen.add(fingerprint)
+
+
+def test_published_fingerprints_round_trip_and_tolerate_garbage(tmp_path):
+    assert read_published(tmp_path) == {}
+    write_published(tmp_path, {"gb": "a", "ni": "b"})
+    assert read_published(tmp_path) == {"gb": "a", "ni": "b"}
+    (tmp_path / "kb-build.json").write_text("not json")
+    assert read_published(tmp_path) == {}
