@@ -10,11 +10,14 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from itertools import groupby
 from pathlib import Path
 
 import yaml
 
 from .config import NAV_GROUP_PAGES
+from .feed import FEED_FILE, FeedEntry, atom_feed
 from .model import BodySection, Edition, Library, Page, SiteConfig
 from .terminology import Substituter, edition_text, page_for_edition, segments_for_edition
 from .text import Code, Link, Literal, Plain, Segment, parse, plain_text
@@ -24,6 +27,7 @@ NOTE_TITLES = {"note": "Note", "warning": "Warning", "important": "Important", "
 HOME = "index.md"
 CHANGES_PAGE = "whats-changed.md"
 SR_CHECK_PAGE = "check-before-you-raise-an-sr.md"
+TAGS_PAGE = "tags.md"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,11 @@ def page_path(page: Page) -> str:
 def page_url(page: Page) -> str:
     """URL of a page relative to the edition root: <section>/<id>/ (served as <id>/index.html)."""
     return f"{page.section}/{page.id}/"
+
+
+def site_url(md_path: str) -> str:
+    """Where MkDocs publishes a Markdown file, relative to the edition root."""
+    return md_path.removesuffix(".md") + ".html"
 
 
 # --- inline text ------------------------------------------------------------------------
@@ -147,7 +156,12 @@ def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str,
         meta["tags"] = list(page.tags)
     if page.keywords:
         meta["keywords"] = list(page.keywords)
-    parts = [front_matter(meta), f"# {escape(meta['title'])}\n", f"{block_text(page.summary, page, pages)}\n"]
+    parts = [
+        front_matter(meta),
+        f"# {escape(meta['title'])}\n",
+        f"{block_text(page.summary, page, pages)}\n{{: .kb-summary }}\n",
+        _facts(page),
+    ]
     for body_section in page.body:
         parts.append(_render_section(body_section, page, pages))
     if page.faq:
@@ -191,8 +205,17 @@ def _related(page: Page, pages: dict[str, Page]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def long_date(when: date) -> str:
+    return when.strftime("%-d %B %Y")
+
+
+def _facts(page: Page) -> str:
+    """Who owns the page and how fresh it is, under the summary: caseworkers judge a page by it."""
+    return f"Owner: {escape(page.owner)} · Last reviewed: {long_date(page.last_reviewed)}\n{{: .kb-facts }}\n"
+
+
 def _about(page: Page, edition: Edition) -> str:
-    reviewed = page.last_reviewed.strftime("%-d %B %Y")
+    reviewed = long_date(page.last_reviewed)
     return (
         "## About this page {#about-this-page}\n\n"
         f"- Owner: {escape(page.owner)}\n"
@@ -238,19 +261,64 @@ def render_sr_check(edition: Edition, pages: dict[str, Page]) -> str:
     )
 
 
-def render_changes(edition: Edition, pages: list[Page], all_pages: dict[str, Page]) -> str:
-    entries = sorted(((c.date, p, c.note) for p in pages for c in p.changes), key=lambda e: (e[0], e[1].id), reverse=True)
-    lines = [front_matter({"title": "What's changed", "description": "Changes to procedures, newest first."}), "# What's changed\n"]
+@dataclass(frozen=True)
+class ChangeEntry:
+    """One change note of one page, for the What's changed page and the feed."""
+
+    when: date
+    page: Page
+    note: str
+
+
+def change_entries(pages: Iterable[Page]) -> list[ChangeEntry]:
+    """Every change note, newest first; on the same day, by page title."""
+    entries = [ChangeEntry(c.date, p, c.note) for p in sort_by_title(pages) for c in p.changes]
+    return sorted(entries, key=lambda e: e.when, reverse=True)  # stable: titles stay in order
+
+
+def render_changes(entries: list[ChangeEntry], all_pages: dict[str, Page]) -> str:
+    lines = [
+        front_matter({"title": "What's changed", "description": "Changes to procedures, newest first."}),
+        "# What's changed\n",
+        f"Changes to procedures, newest first. To follow them in a feed reader, use the [Atom feed of changes]({FEED_FILE}).\n",
+    ]
     if not entries:
         lines.append("No changes recorded yet.\n")
-    for when, page, note in entries:
-        title = escape(plain_text(parse(page.title)))
-        lines.append(f"- {when.strftime('%-d %B %Y')}: [{title}]({page_path(page)}): {inline(parse(note), None, all_pages)}")
+    for when, group in groupby(entries, key=lambda e: e.when):
+        lines.append(f"## {long_date(when)} {{#changes-{when.isoformat()}}}\n")
+        for entry in group:
+            title = escape(plain_text(parse(entry.page.title)))
+            lines.append(f"- [{title}]({page_path(entry.page)}): {inline(parse(entry.note), None, all_pages)}")
+        lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def render_feed(site: SiteConfig, edition: Edition, entries: list[ChangeEntry]) -> str:
+    items = [
+        FeedEntry(e.when, plain_text(parse(e.page.title)), site_url(page_path(e.page)), plain_text(parse(e.note)))
+        for e in entries
+    ]
+    title = f"{site.title} ({edition.badge}): what's changed"
+    return atom_feed(f"{site.title}/{edition.id}", title, site_url(CHANGES_PAGE), items, site.title)
+
+
+def render_tags(pages: list[Page]) -> str:
+    """The tags page: Material's tags plugin fills in the list at the marker."""
+    lines = [
+        front_matter({"title": "Pages by tag", "description": "Every tag used on the procedures, with the pages that carry it."}),
+        "# Pages by tag\n",
+        "Each tag lists the pages about that topic.\n",
+        "<!-- material/tags -->\n" if any(p.tags for p in pages) else "No pages are tagged yet.\n",
+    ]
+    return "\n".join(lines)
 
 
 def sort_pages(pages: Iterable[Page]) -> list[Page]:
     return sorted(pages, key=lambda p: (p.order, plain_text(parse(p.title)).lower(), p.id))
+
+
+def sort_by_title(pages: Iterable[Page]) -> list[Page]:
+    return sorted(pages, key=lambda p: (plain_text(parse(p.title)).lower(), p.id))
 
 
 def render_edition(library: Library, edition: Edition) -> EditionOutput:
@@ -261,10 +329,13 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
     for page in sort_pages(edition_pages):
         by_section.setdefault(page.section, []).append(page)
 
+    changes = change_entries(edition_pages)
     files = [
         RenderedFile(HOME, render_home(site, edition, by_section, pages)),
         RenderedFile(SR_CHECK_PAGE, render_sr_check(edition, pages)),
-        RenderedFile(CHANGES_PAGE, render_changes(edition, edition_pages, pages)),
+        RenderedFile(CHANGES_PAGE, render_changes(changes, pages)),
+        RenderedFile(FEED_FILE, render_feed(site, edition, changes)),
+        RenderedFile(TAGS_PAGE, render_tags(edition_pages)),
     ]
     nav: list = [{"Home": HOME}, {"Check before you raise an SR": SR_CHECK_PAGE}]
     for section in site.sections:
@@ -275,6 +346,7 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
         files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages)) for p in members)
         nav.append({section.title: [f"{section.id}/index.md", *section_nav(members)]})
     nav.append({"What's changed": CHANGES_PAGE})
+    nav.append({"Tags": TAGS_PAGE})
     return EditionOutput(edition, tuple(files), tuple(nav), tuple(edition_pages))
 
 

@@ -85,3 +85,57 @@ def test_big_sections_are_split_into_bounded_alphabetical_groups(content):
     titles = [title for g in groups for entry in next(iter(g.values())) for title in entry]
     assert titles == ["Cancel a payment", "Check income", "Close a case", "Record notes", "Update arrears"]
     assert section_nav(members, limit=5) == [{p.title: f"guidance/{p.id}/index.md"} for p in members]
+
+
+def _changes(*entries: tuple[str, str]) -> str:
+    return "changes:\n" + "".join(f"  - date: {when}\n    note: {note}\n" for when, note in entries)
+
+
+def test_procedure_page_shows_summary_then_owner_and_last_reviewed(content):
+    library = library_of(content)
+    page = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}["guidance/first/index.md"]
+    assert "# Page first\n\nA short summary of page first.\n{: .kb-summary }\n\nOwner: Test team · Last reviewed: 1 January 2026\n{: .kb-facts }\n\n## What to do" in page
+
+
+def test_whats_changed_lists_changes_newest_first_grouped_by_day_with_links(content):
+    content.page("first", extra=_changes(("2026-03-01", "Added the appeal step."), ("2026-01-01", "First published.")))
+    content.page("other", related=("first",), extra=_changes(("2026-03-01", "Reworded.")))
+    library = library_of(content)
+    changes = {f.path: f.text for f in render_edition(library, library.site.edition("ni")).files}["whats-changed.md"]
+    march = changes.index("## 1 March 2026 {#changes-2026-03-01}")
+    january = changes.index("## 1 January 2026 {#changes-2026-01-01}")
+    assert march < january
+    assert "- [Page first](guidance/first/index.md): Added the appeal step.\n- [Page other](guidance/other/index.md): Reworded." in changes[march:january]
+    assert "- [Page first](guidance/first/index.md): First published." in changes[january:]
+    assert "[Atom feed of changes](feed.xml)" in changes
+
+
+def test_feed_is_valid_atom_with_the_same_changes_newest_first(content):
+    import xml.etree.ElementTree as ET
+
+    content.page("first", extra=_changes(("2026-03-01", "Added the appeal step."), ("2026-01-01", "First published.")))
+    library = library_of(content)
+    files = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}
+    feed = ET.fromstring(files["feed.xml"].encode("utf-8"))
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert feed.findtext("a:title", namespaces=ns) == "Test Procedures (GB): what's changed"
+    assert feed.findtext("a:updated", namespaces=ns) == "2026-03-01T00:00:00Z"
+    entries = feed.findall("a:entry", ns)
+    assert [e.findtext("a:summary", namespaces=ns) for e in entries] == ["Added the appeal step.", "First published."]
+    assert [e.find("a:link", ns).get("href") for e in entries] == ["guidance/first/index.html"] * 2
+    ids = [e.findtext("a:id", namespaces=ns) for e in entries]
+    assert len(set(ids)) == 2 and all(i.startswith("urn:uuid:") for i in ids)
+    # the same input gives the same bytes (stable ids, no "now"), so readers see no duplicates
+    assert render_edition(library, library.site.edition("gb")).files == render_edition(library, library.site.edition("gb")).files
+
+
+def test_tags_page_is_in_the_navigation_and_marks_where_tags_are_listed(content):
+    library = library_of(content)
+    output = render_edition(library, library.site.edition("gb"))
+    tags = {f.path: f.text for f in output.files}["tags.md"]
+    assert "No pages are tagged yet." in tags and "material/tags" not in tags
+    assert output.nav[-1] == {"Tags": "tags.md"}
+
+    content.page("first", extra="tags: [appeals]\n")
+    tags = {f.path: f.text for f in render_edition(library_of(content), library.site.edition("gb")).files}["tags.md"]
+    assert "<!-- material/tags -->" in tags
