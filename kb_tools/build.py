@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fingerprint
+from . import fingerprint, index
 from .config import Paths
 from .model import Library, Problem
 from .render import EditionOutput, mkdocs_config, render_edition, write_edition, write_mkdocs_config
@@ -34,6 +34,7 @@ class BuildResult:
     changed: dict[str, list[str]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     rebuilt: tuple[str, ...] = ()  # editions MkDocs built; the others were unchanged and kept
+    index_updates: tuple[index.IndexUpdate, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -77,6 +78,27 @@ def build_sites(paths: Paths, edition_ids: list[str], staging: Path) -> None:
         errors = [str(f.exception()) for f in futures if f.exception() is not None]
     if errors:
         raise BuildError("\n".join(errors))
+
+
+def prepare_search_indexes(outputs: list[EditionOutput], library: Library, paths: Paths) -> list[index.IndexUpdate]:
+    """Stage each edition's new search index (only changed pages re-indexed); publish() makes them live."""
+    updates: list[index.IndexUpdate] = []
+    try:
+        for output in outputs:
+            updates.append(index.prepare(paths.search_index, output.edition.id, output.pages, library.terminology.synonyms))
+    except BaseException:
+        for update in updates:
+            index.discard(update)
+        raise
+    return updates
+
+
+def _timed(timings: dict[str, float], name: str, function: Callable, *args):
+    started = time.perf_counter()
+    try:
+        return function(*args)
+    finally:
+        timings[name] = time.perf_counter() - started
 
 
 def root_page(library: Library) -> str:
@@ -171,8 +193,12 @@ def build(paths: Paths, progress: Progress = lambda message: None, options: Chec
     timings["fingerprint"] = time.perf_counter() - step
     if not stale and fingerprint.read_published(paths.site) == fingerprints:
         progress("Nothing changed since the last build: the published site is kept")
+        # The index checks its own pages (it may be missing, or have been built elsewhere).
+        updates = _timed(timings, "index", prepare_search_indexes, outputs, library, paths)
+        for update in updates:
+            index.publish(update)
         timings["total"] = time.perf_counter() - started
-        return BuildResult(check, changed=changed, timings=timings)
+        return BuildResult(check, changed=changed, timings=timings, index_updates=tuple(updates))
 
     progress(f"Building the site with MkDocs ({', '.join(stale) or 'no edition changed'}; editions in parallel)")
     step = time.perf_counter()
@@ -180,9 +206,16 @@ def build(paths: Paths, progress: Progress = lambda message: None, options: Chec
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
+    updates: list[index.IndexUpdate] = []
     try:
-        build_sites(paths, stale, staging)
-        reuse_editions(paths.site, staging, [e.id for e in library.site.editions if e.id not in stale])
+        # The search index is Python work and MkDocs runs in subprocesses: do both at once.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            indexing = pool.submit(_timed, timings, "index", prepare_search_indexes, outputs, library, paths)
+            try:
+                build_sites(paths, stale, staging)
+                reuse_editions(paths.site, staging, [e.id for e in library.site.editions if e.id not in stale])
+            finally:
+                updates = indexing.result()
         write_root(staging, library)
         fingerprint.write_published(staging, fingerprints)
         timings["mkdocs"] = time.perf_counter() - step
@@ -191,10 +224,16 @@ def build(paths: Paths, progress: Progress = lambda message: None, options: Chec
         timings["site_checks"] = time.perf_counter() - step
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        for update in updates:
+            index.discard(update)
         raise
     if any(p.severity == "error" for p in site_problems):
         shutil.rmtree(staging, ignore_errors=True)
+        for update in updates:
+            index.discard(update)
         return BuildResult(check, problems=site_problems, changed=changed, timings=timings)
     swap_into_place(staging, paths.site)
+    for update in updates:
+        index.publish(update)
     timings["total"] = time.perf_counter() - started
-    return BuildResult(check, problems=site_problems, changed=changed, timings=timings, rebuilt=tuple(stale))
+    return BuildResult(check, problems=site_problems, changed=changed, timings=timings, rebuilt=tuple(stale), index_updates=tuple(updates))

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import html
+import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +14,8 @@ from .build import BuildError, build
 from .config import Paths
 from .model import Problem
 from .checks import CheckOptions, check_all
+from .config import EDITIONS
+from .search import DEFAULT_LIMIT, MAX_LIMIT, IndexNotBuilt, SearchResponse, SearchService, request_errors
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -73,6 +78,74 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _limit(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_LIMIT}")
+    return int(value)
+
+
+def _project(value: str | None) -> Paths:
+    return Paths.for_project(root=Path(value).resolve() if value else None)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    errors = request_errors(args.query, args.edition, args.limit)
+    if errors:
+        _say(f"kb search: {'; '.join(errors)}")
+        return EXIT_USAGE
+    service = SearchService(_project(args.root).search_index)
+    try:
+        response = service.search(args.query, args.edition, args.limit)
+    except IndexNotBuilt as err:
+        _say(str(err))
+        return EXIT_CONTENT
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps([r.to_json() for r in response.results], ensure_ascii=False, indent=2))
+    else:
+        print(format_results(response, bold=sys.stdout.isatty()))
+    return EXIT_OK
+
+
+def format_results(response: SearchResponse, bold: bool = False) -> str:
+    """Results for a terminal: title, link, section and snippet, matched words marked."""
+    start, end = ("\033[1m", "\033[0m") if bold else ("*", "*")
+    lines = []
+    if response.corrected:
+        lines.append(f'Showing results for "{response.searched_for}" (you typed "{response.query}").')
+    if not response.results:
+        lines.append(f'No procedure matched "{response.searched_for}". If nothing answers the question, '
+                     "ask your team leader, then raise a service request (SR) to Advice and Guidance (A&G).")
+    for number, result in enumerate(response.results, 1):
+        snippet = html.unescape(re.sub(r"</?mark>", lambda m: end if m.group(0) == "</mark>" else start, result.snippet))
+        section = f" > {result.section}" if result.section else ""
+        lines += [f"{number}. {result.title}{section} [{result.edition.upper()}]", f"   {result.url}", f"   {snippet}", ""]
+    return "\n".join(lines).rstrip()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import make_server, server_url
+
+    paths = _project(args.root)
+    if not (paths.site / "index.html").is_file():
+        _say(f"No site in {paths.site}: run `kb build` first.")
+        return EXIT_CONTENT
+    try:
+        server = make_server(paths.site, paths.search_index, args.port)
+    except OSError as err:
+        _say(f"kb serve: cannot listen on 127.0.0.1:{args.port}: {err.strerror}")
+        return EXIT_USAGE
+    _say(f"Serving {paths.site} at {server_url(server)} (search API: {server_url(server)}api/search?q=…). Ctrl+C stops.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        _say("Stopped.")
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="Caseworker Procedures: check, build and search the knowledge base.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -85,6 +158,18 @@ def make_parser() -> argparse.ArgumentParser:
     check.set_defaults(handler=cmd_check)
     build_cmd = commands.add_parser("build", parents=[content], help="check, render both editions and build the site into site/")
     build_cmd.set_defaults(handler=cmd_build)
+
+    built = argparse.ArgumentParser(add_help=False)
+    built.add_argument("--root", metavar="PATH", help="project folder holding site/ and search_index/ (default: this one)")
+    search = commands.add_parser("search", parents=[built], help="search the built index for procedures")
+    search.add_argument("query", help="what to search for, e.g. \"A&G service request\"")
+    search.add_argument("--edition", choices=EDITIONS, default="gb", help="edition to search (default: gb)")
+    search.add_argument("--limit", type=_limit, default=DEFAULT_LIMIT, metavar="N", help=f"at most N results, 1 to {MAX_LIMIT} (default: {DEFAULT_LIMIT})")
+    search.add_argument("--json", action="store_true", help="print a JSON array of results")
+    search.set_defaults(handler=cmd_search)
+    serve = commands.add_parser("serve", parents=[built], help="serve the built site and the search API on 127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000, metavar="N", help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 

@@ -6,6 +6,7 @@ writes only the files whose content changed, so MkDocs and the index can skip th
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from collections.abc import Iterable
@@ -19,6 +20,7 @@ import yaml
 from .config import NAV_GROUP_PAGES
 from .feed import FEED_FILE, FeedEntry, atom_feed
 from .model import BodySection, Edition, Library, Page, SiteConfig
+from .synonyms import search_words
 from .terminology import Substituter, edition_text, page_for_edition, segments_for_edition
 from .text import Code, Link, Literal, Plain, Segment, parse, plain_text
 
@@ -140,8 +142,11 @@ def front_matter(data: dict) -> str:
     return "---\n" + yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n"
 
 
-def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str, Page]) -> str:
-    """One procedure page as Markdown: summary first, then the body, FAQ, related pages, about."""
+def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str, Page], words: tuple[str, ...] = ()) -> str:
+    """One procedure page as Markdown: summary first, then the body, FAQ, related pages, about.
+
+    `words` (keywords and synonyms) are hidden on the page for the site's built-in search.
+    """
     section = site.section(page.section)
     meta = {
         "title": plain_text(parse(page.title)),
@@ -162,6 +167,8 @@ def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str,
         f"{block_text(page.summary, page, pages)}\n{{: .kb-summary }}\n",
         _facts(page),
     ]
+    if words:
+        parts.append(hidden_search_words(words))
     for body_section in page.body:
         parts.append(_render_section(body_section, page, pages))
     if page.faq:
@@ -174,6 +181,11 @@ def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str,
     parts.append(_related(page, pages))
     parts.append(_about(page, edition))
     return "\n".join(parts)
+
+
+def hidden_search_words(words: tuple[str, ...]) -> str:
+    """Words the site's built-in search indexes but nobody sees or hears (`hidden` leaves the accessibility tree)."""
+    return f'<div class="kb-search-words" hidden>{html.escape(", ".join(words))}</div>\n'
 
 
 def _reference(title: str, url: str, page: Page, pages: dict[str, Page]) -> str:
@@ -250,14 +262,44 @@ def render_home(site: SiteConfig, edition: Edition, by_section: dict[str, list[P
     return "\n".join(lines) + "\n"
 
 
+SR_CHECK_TEMPLATE = "sr-check.html"  # in kb_tools/theme: adds the page's script and styles
+
+
 def render_sr_check(edition: Edition, pages: dict[str, Page]) -> str:
+    """The "Check before you raise an SR" page: a search form, and plainly, how to raise an SR.
+
+    sr-check.js asks `kb serve`'s search API; opened as plain files it hands the question
+    to the site's built-in search instead. The SR steps are on the page either way.
+    """
     create = pages.get("advice-and-guidance-create-request")
-    raise_link = f"[how to raise an SR]({page_path(create)})" if create else "how to raise an SR"
+    raise_link = f"see [how to raise an SR]({page_path(create)})" if create else "ask your team leader how to raise one"
+    meta = {
+        "title": "Check before you raise an SR",
+        "description": "Search the procedures before you raise a service request (SR) to Advice and Guidance (A&G).",
+        "template": SR_CHECK_TEMPLATE,
+        "search": {"exclude": True},  # the page itself answers no procedure question
+    }
+    form = f"""<form class="kb-sr-check" role="search" data-kb-sr-check data-edition="{edition.id}" data-api="../api/search" action="#">
+<label class="kb-sr-check__label" for="kb-sr-question">Your question, or a few words from it</label>
+<div class="kb-sr-check__row">
+<input class="kb-sr-check__input" id="kb-sr-question" name="q" type="search" autocomplete="off" maxlength="200" required>
+<button class="kb-sr-check__button md-button md-button--primary" type="submit">Search the procedures</button>
+</div>
+</form>
+<p class="kb-sr-check__status" id="kb-sr-status" role="status" aria-live="polite"></p>
+<ol class="kb-sr-check__results" id="kb-sr-results" aria-label="Procedures that may answer your question" hidden></ol>
+<noscript><p>Searching needs JavaScript. Use the procedures in the navigation instead.</p></noscript>
+"""
     return (
-        front_matter({"title": "Check before you raise an SR", "description": "Search the procedures before you raise a service request to Advice and Guidance."})
+        front_matter(meta)
         + "# Check before you raise an SR\n\n"
-        + "Type your question. If no procedure answers it, and your team leader cannot help, "
-        + f"raise a service request (SR) to Advice and Guidance (A&amp;G): see {raise_link}.\n"
+        + "Most questions are answered in the procedures. Search them first: you can use "
+        + "abbreviations such as A&amp;G or FOI, and whole questions.\n\n"
+        + form
+        + "\n## If no procedure answers your question {#raise-an-sr}\n\n"
+        + "1. Check the procedures, law and policy guidance.\n"
+        + "2. Ask your team leader.\n"
+        + f"3. If the issue is still not resolved, raise a service request (SR) to Advice and Guidance (A&amp;G): {raise_link}.\n"
     )
 
 
@@ -323,6 +365,7 @@ def sort_by_title(pages: Iterable[Page]) -> list[Page]:
 
 def render_edition(library: Library, edition: Edition) -> EditionOutput:
     site = library.site
+    synonyms = library.terminology.synonyms
     edition_pages = [page_for_edition(p, edition.id, library.terminology.ni_terms) for p in library.pages]
     pages = {p.id: p for p in edition_pages}
     by_section: dict[str, list[Page]] = {}
@@ -343,7 +386,7 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
         if not members:
             continue
         files.append(RenderedFile(f"{section.id}/index.md", render_section_index(section.id, site, members, pages)))
-        files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages)) for p in members)
+        files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages, search_words(p, synonyms))) for p in members)
         nav.append({section.title: [f"{section.id}/index.md", *section_nav(members)]})
     nav.append({"What's changed": CHANGES_PAGE})
     nav.append({"Tags": TAGS_PAGE})

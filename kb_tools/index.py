@@ -1,0 +1,386 @@
+"""Edition pages → one Whoosh index per edition under search_index/<edition>/.
+
+One document per page, with its sections worked out at build time: each section's
+heading, anchor, text and the stemmed terms it holds are stored with the page, so a search
+ranks pages (fast: ten thousand documents, not seventy thousand sections) and then picks
+the best-matching section of each result to deep-link to, without analysing anything
+but the query and the snippets.
+
+On disk, per edition:
+
+    search_index/gb/CURRENT        the name of the published version ("v-…"), replaced atomically
+    search_index/gb/v-…/           a complete Whoosh index + manifest.json (page id → hash of its input)
+
+A build never writes into a published version. It hard-links the current version into a
+new folder, re-indexes only the pages that changed, then `publish` switches
+CURRENT with one rename: a search running meanwhile sees the old index or the new one,
+never a half-written one. The previous version is kept for searches that read CURRENT
+just before the switch.
+
+This is the only module that writes with Whoosh; search.py reads. Replacing Whoosh means
+replacing these two modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.lang import stemmer_for_language
+
+from .model import Page, Synonym
+from .render import page_url
+from .synonyms import also_known_as
+from .text import parse, plain_text
+
+# Bump when the documents, fields or analysis change: every index is then rebuilt in full.
+SCHEMA_VERSION = 2
+POINTER = "CURRENT"
+MANIFEST = "manifest.json"
+VERSION_PREFIX = "v-"
+TEMP_PREFIX = ".tmp-"
+
+# --- analysis ---------------------------------------------------------------------------
+
+# A word, or words joined by & - / . ' so "A&G", "Q&A", "1-2-1" and "and/or" stay one token.
+TOKEN_PATTERN = r"\w+(?:[&\-/.'’]\w+)*"
+_JOINERS = re.compile(r"[\-/.'’]")
+
+
+class CompoundFilter(Filter):
+    """Keeps "non-resident" whole and also yields "non" and "resident", so either spelling matches.
+
+    "A&G" and "Q&A" are never split: their letters alone mean nothing. Parts that are one
+    character or only digits ("1-2-1") are dropped for the same reason. The whole token
+    comes first, then its parts: search.py relies on that order.
+    """
+
+    def __call__(self, tokens: Iterable) -> Iterator:
+        for token in tokens:
+            text = token.text
+            yield token
+            if text.isalnum() or "&" in text:  # isalnum first: most words, and fast
+                continue
+            offset = 0
+            for part in _JOINERS.split(text):
+                start, offset = offset, offset + len(part) + 1
+                if len(part) < 2 or part.isdigit():
+                    continue
+                piece = token.copy()
+                piece.text = part
+                if token.chars:
+                    piece.startchar = token.startchar + start
+                    piece.endchar = piece.startchar + len(part)
+                yield piece
+
+
+def plain_analyzer():
+    """Words as written (lower case, stop words removed): the vocabulary typos are corrected against."""
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CompoundFilter() | StopFilter(lang="en")
+
+
+def stemmed_analyzer():
+    """English stemming with porter2 (Snowball), not the default StemmingAnalyzer's buggy stemmer."""
+    return plain_analyzer() | StemFilter(lang="en")
+
+
+_TOKEN = re.compile(TOKEN_PATTERN)
+_STOP_WORDS = StopFilter(lang="en").stops
+_STEM = lru_cache(maxsize=100_000)(stemmer_for_language("en"))  # what StemFilter(lang="en") applies
+
+
+def analyse(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(words, stems): exactly what plain_analyzer() and stemmed_analyzer() give, three times faster.
+
+    Indexing hands Whoosh these lists (it indexes a list of terms as given), so each text is
+    tokenised once for every field and for the sections' stored terms. Whoosh's analyzer
+    chain costs a generator step per filter per word; at 10,000 pages that was a third of
+    the index build. tests/test_index.py checks the two give the same terms.
+    """
+    words = []
+    for match in _TOKEN.finditer(text):
+        token = match.group().lower()
+        pieces = [token] if token.isalnum() or "&" in token else [token, *(p for p in _JOINERS.split(token) if len(p) > 1 and not p.isdigit())]
+        words.extend(w for w in pieces if len(w) > 1 and w not in _STOP_WORDS)
+    return tuple(words), tuple(_STEM(word) for word in words)
+
+
+# The page's name and what it is also called matter most, then its summary and headings,
+# then the text. Three fields keep a query to three posting lists per word. No positions
+# are stored (no phrase queries): a smaller index and faster searches.
+FIELD_BOOSTS = {"names": 3.0, "lead": 2.0, "body": 1.0}
+
+
+def make_schema() -> Schema:
+    # The analyzers are what a query is analysed with; documents arrive analysed by analyse().
+    stemmed = stemmed_analyzer()
+    return Schema(
+        page_id=ID(stored=True, unique=True),
+        names=TEXT(analyzer=stemmed, phrase=False, field_boost=FIELD_BOOSTS["names"]),
+        lead=TEXT(analyzer=stemmed, phrase=False, field_boost=FIELD_BOOSTS["lead"]),
+        body=TEXT(analyzer=stemmed, phrase=False, field_boost=FIELD_BOOSTS["body"]),
+        plain=TEXT(analyzer=plain_analyzer(), phrase=False),  # vocabulary for typo correction only
+        title=STORED(),
+        url=STORED(),
+        sections=STORED(),
+    )
+
+
+# --- documents --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SectionEntry:
+    """A place on the page a result can deep-link to: the page top, a section, an FAQ answer."""
+
+    heading: str  # "" for the page top
+    anchor: str  # "" for the page top
+    text: str  # for the snippet
+    heading_terms: tuple[str, ...]  # stemmed, as the index holds them
+    text_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PageDocument:
+    page_id: str
+    title: str
+    url: str  # from the site root: /gb/<section>/<id>.html
+    names: tuple[str, ...]  # stems of the title, tags, keywords and synonyms of what the page mentions
+    lead: tuple[str, ...]  # stems of the summary, section headings and FAQ questions
+    body: tuple[str, ...]  # stems of the text
+    words: tuple[str, ...]  # every word unstemmed: the vocabulary typos are corrected against
+    sections: tuple[SectionEntry, ...]
+
+    def fields(self) -> dict:
+        return {
+            "page_id": self.page_id,
+            "names": list(self.names),
+            "lead": list(self.lead),
+            "body": list(self.body),
+            "plain": list(self.words),
+            "title": self.title,
+            "url": self.url,
+            "sections": [(s.heading, s.anchor, s.text, s.heading_terms, s.text_terms) for s in self.sections],
+        }
+
+
+def _plain(text: str) -> str:
+    """What a reader sees: marks resolved, bold markers and extra spaces removed."""
+    return " ".join(plain_text(parse(text)).replace("**", "").split())
+
+
+def _section_parts(page: Page) -> Iterator[tuple[str, str, str]]:
+    """(heading, anchor, text) for each part of the page a search can land on, in page order."""
+    yield "", "", page.summary
+    for section in page.body:
+        notes = [note.text for note in section.notes]
+        yield section.heading, section.anchor, "\n".join([section.text, *section.steps, *section.points, *notes])
+    for faq in page.faq:
+        yield faq.question, faq.anchor, faq.answer
+    if page.legislation:
+        yield "Legislation and sources", "legislation-and-sources", "\n".join(r.title for r in page.legislation)
+
+
+def document_for_page(page: Page, edition: str, synonyms: Iterable[Synonym]) -> PageDocument:
+    """The edition page as the index holds it. The rendered page has the same anchors, so deep links resolve."""
+    title = _plain(page.title)
+    parts = [(_plain(heading), anchor, _plain(text)) for heading, anchor, text in _section_parts(page)]
+    page_words = [*page.tags, *page.keywords]
+    everything = "\n".join([title, *page_words, *(f"{h}\n{t}" for h, _, t in parts)])
+    name_words, names = analyse("\n".join([title, *page_words, *also_known_as(everything, synonyms)]))
+    words, headings, texts = list(name_words), [], []
+    sections = []
+    for heading, anchor, text in parts:
+        (heading_words, heading_stems), (text_words, text_stems) = analyse(heading), analyse(text)
+        words += heading_words + text_words
+        headings.append(heading_stems)
+        texts.append(text_stems)
+        # The page top holds the page's names: a query matching only the title lands there.
+        sections.append(SectionEntry(heading, anchor, text, _unique(heading_stems if anchor else names), _unique(text_stems)))
+    return PageDocument(
+        page_id=page.id,
+        title=title,
+        url=f"/{edition}/{page_url(page)}",
+        names=names,
+        lead=texts[0] + tuple(stem for stems in headings[1:] for stem in stems),
+        body=tuple(stem for stems in texts[1:] for stem in stems),
+        words=tuple(words),
+        sections=tuple(sections),
+    )
+
+
+def _unique(terms: Iterable[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(terms)))
+
+
+def page_hash(page: Page, edition: str, synonyms: tuple[Synonym, ...]) -> str:
+    """Changes when anything the page's document is made from changes.
+
+    The dataclass repr holds every field (strings quoted), so equal pages give equal hashes.
+    """
+    data = repr((SCHEMA_VERSION, edition, synonyms, page))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+# --- versions and the pointer -----------------------------------------------------------
+
+
+def edition_folder(root: Path, edition: str) -> Path:
+    return root / edition
+
+
+def current_version(folder: Path) -> Path | None:
+    """The published version of an edition's index, or None when none was built."""
+    try:
+        name = (folder / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    version = folder / name
+    return version if name.startswith(VERSION_PREFIX) and version.is_dir() else None
+
+
+def open_version(version: Path):
+    """A Whoosh index opened read-only: for search.py, which never writes."""
+    return whoosh_index.open_dir(str(version), readonly=True)
+
+
+def read_manifest(version: Path | None) -> dict:
+    if version is None:
+        return {}
+    try:
+        return json.loads((version / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+# --- building ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexUpdate:
+    """What one edition's index build did. `staged` is None when nothing changed."""
+
+    edition: str
+    folder: Path
+    staged: Path | None
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    full: bool = False
+    documents: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.staged is not None
+
+
+def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[Synonym]) -> IndexUpdate:
+    """Write a new version of the edition's index beside the published one (not yet published).
+
+    Only pages that changed are analysed and re-indexed. A page's hash covers the edition
+    page and the synonyms (its document is made from nothing else), so an unchanged page
+    costs one hash. A schema change, or most pages changing, rebuilds everything.
+    """
+    folder = edition_folder(root, edition)
+    folder.mkdir(parents=True, exist_ok=True)
+    synonyms = tuple(synonyms)
+    by_id = {page.id: page for page in pages}
+    hashes = {page_id: page_hash(page, edition, synonyms) for page_id, page in by_id.items()}
+    current = current_version(folder)
+    manifest = read_manifest(current)
+    old = manifest.get("pages", {}) if manifest.get("schema") == SCHEMA_VERSION else {}
+    added = tuple(sorted(set(hashes) - set(old)))
+    updated = tuple(sorted(p for p in set(hashes) & set(old) if hashes[p] != old[p]))
+    removed = tuple(sorted(set(old) - set(hashes)))
+    full = not old or len(added) + len(updated) > len(hashes) / 2
+    if not (full or added or updated or removed):
+        return IndexUpdate(edition, folder, None, documents=len(hashes))
+    changed = sorted(by_id) if full else added + updated
+
+    _remove_abandoned(folder)
+    staging = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=folder))
+    try:
+        if full:
+            ix = whoosh_index.create_in(str(staging), make_schema())
+        else:
+            _link_copy(current, staging)
+            ix = whoosh_index.open_dir(str(staging))
+        _write(ix, [document_for_page(by_id[p], edition, synonyms) for p in changed], () if full else updated + removed)
+        (staging / MANIFEST).write_text(json.dumps({"schema": SCHEMA_VERSION, "pages": hashes}, sort_keys=True), encoding="utf-8")
+        version = folder / (VERSION_PREFIX + staging.name[len(TEMP_PREFIX) :])
+        staging.rename(version)  # complete: only now does it look like a version
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return IndexUpdate(edition, folder, version, added, updated, removed, full, len(hashes))
+
+
+def _write(ix, documents: list[PageDocument], stale_pages: Iterable[str]) -> None:
+    writer = ix.writer(limitmb=256)
+    try:
+        for page_id in stale_pages:
+            writer.delete_by_term("page_id", page_id)
+        for doc in documents:
+            writer.add_document(**doc.fields())
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    ix.close()
+
+
+def _link_copy(source: Path, target: Path) -> None:
+    """Hard-link a version's files: Whoosh never rewrites a segment file, it writes new ones."""
+    for item in source.iterdir():
+        if item.is_file() and not item.name.endswith("LOCK") and item.name != MANIFEST:
+            os.link(item, target / item.name)
+
+
+def publish(update: IndexUpdate) -> None:
+    """Make the staged version the one searches open, then drop versions no search can still need."""
+    if update.staged is None:
+        return
+    previous = current_version(update.folder)
+    pointer = update.folder / POINTER
+    tmp = pointer.with_name(f"{POINTER}.{os.getpid()}.tmp")
+    tmp.write_text(update.staged.name + "\n", encoding="utf-8")
+    os.replace(tmp, pointer)  # atomic: readers see the old name or the new one
+    keep = {update.staged.name, previous.name if previous else ""}
+    for version in update.folder.glob(VERSION_PREFIX + "*"):
+        if version.name not in keep:
+            shutil.rmtree(version, ignore_errors=True)
+
+
+def discard(update: IndexUpdate) -> None:
+    """Throw away a staged version that will not be published (the build failed later)."""
+    if update.staged is not None:
+        shutil.rmtree(update.staged, ignore_errors=True)
+
+
+def _remove_abandoned(folder: Path) -> None:
+    """Staging folders left by a build that was killed: their process is gone."""
+    for staging in folder.glob(TEMP_PREFIX + "*"):
+        pid = staging.name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

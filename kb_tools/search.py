@@ -1,0 +1,366 @@
+"""Search the published index: a caseworker's words → the best procedure sections.
+
+How a query is answered, fastest path first:
+1. Words the index has never seen are corrected against the unstemmed vocabulary
+   ("infromation" → "information"); the response then says what was searched.
+2. Every remaining word must match (AND) somewhere in the page: its names (title, tags,
+   keywords and synonyms from the terminology table), its summary and headings, or its
+   text; stemmed, so "requests" finds "request". Pages are ranked by BM25F.
+3. When that finds fewer than a handful of pages (a question in a whole sentence), any word
+   may match (OR) and pages matching more and rarer words rank first.
+4. For each result, the section holding the most query words (a heading counts double) is
+   picked from the terms stored with the page: the result deep-links to it, and its text
+   gives the snippet, matched words marked.
+
+The opened index is cached and reopened only when a build publishes a new version.
+"""
+
+from __future__ import annotations
+
+import heapq
+import html
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from whoosh.scoring import BM25F, bm25
+
+from .config import EDITIONS
+from .index import FIELD_BOOSTS, TOKEN_PATTERN, SectionEntry, current_version, edition_folder, open_version, stemmed_analyzer
+
+MAX_QUERY_LENGTH = 200
+MAX_LIMIT = 50
+DEFAULT_LIMIT = 10
+# Below this many pages from the AND query, OR results are added after them.
+ENOUGH_RESULTS = 3
+SNIPPET_CHARS = 180
+SCORED_FIELDS = tuple(FIELD_BOOSTS)
+# Term score maps kept per open index: about 100 bytes each, so at most ~100 MB.
+MAX_CACHED_POSTINGS = 1_000_000
+
+_WORD = re.compile(TOKEN_PATTERN)
+_SPACED_AMPERSAND = re.compile(r"\b(\w)\s*&\s*(\w)\b")  # "A & G" → "A&G"
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    id: str  # page id
+    title: str
+    edition: str
+    url: str  # from the site root, deep-linking the best-matching section
+    score: float
+    snippet: str  # HTML: text escaped, matched words in <mark>…</mark>
+    section: str  # heading of the best-matching section ("" for the page top)
+    searched_for: str  # the query as searched (after spelling correction)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    searched_for: str
+    edition: str
+    results: tuple[SearchResult, ...]
+
+    @property
+    def corrected(self) -> bool:
+        return self.searched_for != self.query
+
+
+class IndexNotBuilt(Exception):
+    """No published index for the edition: `kb build` has not run."""
+
+
+def request_errors(query: object, edition: object, limit: object) -> list[str]:
+    """What is wrong with a search request, in words a caller can show; [] when it is fine."""
+    errors = []
+    if not isinstance(query, str) or not query.strip():
+        errors.append("the query is empty: type some words to search for")
+    elif len(query) > MAX_QUERY_LENGTH:
+        errors.append(f"the query is too long: at most {MAX_QUERY_LENGTH} characters")
+    if edition not in EDITIONS:
+        errors.append(f"unknown edition {edition!r}: use one of {', '.join(EDITIONS)}")
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+        errors.append(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    return errors
+
+
+class _OpenIndex:
+    """One published version, opened once, with what searching it has worked out so far.
+
+    Scoring is BM25F exactly as Whoosh's own searcher computes it (the same statistics and
+    formula, field boosts in the posting weights), but one term at a time: each query term's
+    postings are read once into a {document: score} map, kept for later queries, and maps
+    are combined with set operations. Whoosh's matchers score one document at a time; with
+    ten thousand pages the common words ("parent", "pay") match nearly every page, and that
+    took 70-220 ms a query (measured); combined maps take a few milliseconds.
+    """
+
+    def __init__(self, version: Path):
+        self.version = version
+        self.index = open_version(version)
+        self.searcher = self.index.searcher()
+        self.reader = self.searcher.reader()
+        self.corrector = self.reader.corrector("plain")
+        self.corrections: dict[str, str | None] = {}
+        self.weighting = BM25F()
+        self._lengths: dict[str, list[int]] = {}
+        self._scores: OrderedDict[str, dict[int, float]] = OrderedDict()
+        self._cached_postings = 0
+        count = self.reader.doc_count_all()
+        self._deleted = frozenset(d for d in range(count) if self.reader.is_deleted(d)) if self.reader.has_deletions() else frozenset()
+
+    def term_scores(self, term: str) -> dict[int, float]:
+        """{document number: BM25F score} for one stemmed term over the scored fields (cached)."""
+        scores = self._scores.get(term)
+        if scores is not None:
+            self._scores.move_to_end(term)
+            return scores
+        scores = {}
+        for field in SCORED_FIELDS:
+            if self.reader.doc_frequency(field, term):
+                self._add_field_scores(scores, field, term)
+        for docnum in self._deleted.intersection(scores):
+            del scores[docnum]
+        self._remember(term, scores)
+        return scores
+
+    def _add_field_scores(self, scores: dict[int, float], field: str, term: str) -> None:
+        idf = self.searcher.idf(field, term)
+        average = self.searcher.avg_field_length(field) or 1
+        lengths = self._field_lengths(field)
+        b, k1 = self.weighting.B, self.weighting.K1
+        matcher = self.reader.postings(field, term)
+        while matcher.is_active():
+            docnum, weight = matcher.id(), matcher.weight()
+            scores[docnum] = scores.get(docnum, 0.0) + bm25(idf, weight, lengths[docnum], average, b, k1)
+            matcher.next()
+
+    def _field_lengths(self, field: str) -> list[int]:
+        if field not in self._lengths:
+            length = self.reader.doc_field_length
+            self._lengths[field] = [length(d, field) or 0 for d in range(self.reader.doc_count_all())]
+        return self._lengths[field]
+
+    def _remember(self, term: str, scores: dict[int, float]) -> None:
+        """Keep the maps of recent terms, up to a bounded number of postings in all."""
+        self._scores[term] = scores
+        self._cached_postings += len(scores)
+        while self._cached_postings > MAX_CACHED_POSTINGS and len(self._scores) > 1:
+            _, dropped = self._scores.popitem(last=False)
+            self._cached_postings -= len(dropped)
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.index.close()
+
+    def known(self, word: str) -> bool:
+        return self.reader.doc_frequency("plain", word) > 0
+
+    def correction(self, word: str) -> str | None:
+        """The nearest word the index knows: one edit away, else two for longer words."""
+        if word not in self.corrections:
+            found = self.corrector.suggest(word, limit=1, maxdist=1, prefix=1)
+            if not found and len(word) >= 6:
+                found = self.corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+            self.corrections[word] = found[0] if found else None
+        return self.corrections[word]
+
+
+class SearchService:
+    """Searches the indexes under one search_index/ folder; safe to share between threads."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._open: dict[str, _OpenIndex] = {}
+        self._lock = threading.Lock()
+        self._analyzer = stemmed_analyzer()
+
+    def close(self) -> None:
+        with self._lock:
+            for opened in self._open.values():
+                opened.close()
+            self._open.clear()
+
+    def search(self, query: str, edition: str = "gb", limit: int = DEFAULT_LIMIT) -> SearchResponse:
+        errors = request_errors(query, edition, limit)
+        if errors:
+            raise ValueError("; ".join(errors))
+        with self._lock:
+            opened = self._current(edition)
+            searched_for = _correct(" ".join(_SPACED_AMPERSAND.sub(r"\1&\2", query).split()), opened)
+            required, optional = self._terms(searched_for)
+            hits = self._ranked(opened, required, optional, limit)
+            highlight = set(required) | set(optional)
+            results = tuple(
+                _result(opened.searcher.stored_fields(docnum), score, edition, searched_for, highlight, self._analyzer)
+                for docnum, score in hits
+            )
+        return SearchResponse(query, searched_for, edition, results)
+
+    def _current(self, edition: str) -> _OpenIndex:
+        """The edition's published index, reopened when a build has switched CURRENT."""
+        version = current_version(edition_folder(self.root, edition))
+        if version is None:
+            raise IndexNotBuilt(f"no search index for the {edition.upper()} edition in {self.root}: run `kb build` first")
+        opened = self._open.get(edition)
+        if opened is None or opened.version != version:
+            if opened is not None:
+                opened.close()
+            opened = self._open[edition] = _OpenIndex(version)
+        return opened
+
+    def _terms(self, text: str) -> tuple[list[str], list[str]]:
+        """Stemmed terms every result must match, and whole compounds that only add to the score.
+
+        "non-resident" must match "non" and "resident" (so "non resident" in a page counts);
+        the whole "non-resident" only ranks exact spellings higher.
+        """
+        required: list[str] = []
+        optional: list[str] = []
+        for match in _WORD.finditer(text):
+            tokens = [t.text for t in self._analyzer(match.group(0))]
+            if len(tokens) > 1:
+                optional.append(tokens[0])
+                tokens = tokens[1:]
+            required.extend(t for t in tokens if t not in required)
+        return required, [t for t in optional if t not in required]
+
+    def _ranked(self, opened: _OpenIndex, required: list[str], optional: list[str], limit: int) -> list[tuple[int, float]]:
+        """(document number, score) of the best pages: all words first, then any word."""
+        if not required:
+            return []
+        required_maps = [opened.term_scores(t) for t in required]
+        optional_maps = [opened.term_scores(t) for t in optional]
+        best = _top(_all_of(required_maps, optional_maps), limit)
+        if len(best) >= min(limit, ENOUGH_RESULTS) or len(required_maps) + len(optional_maps) == 1:
+            return best
+        seen = {docnum for docnum, _ in best}
+        extra = [hit for hit in _top(_any_of(required_maps + optional_maps), limit) if hit[0] not in seen]
+        return best + extra[: limit - len(best)]
+
+
+def _all_of(required: list[dict[int, float]], optional: list[dict[int, float]]) -> dict[int, float]:
+    """Pages matching every required term, scored by all the terms they match (Whoosh's AndMaybe)."""
+    smallest, *others = sorted(required, key=len)
+    docs = smallest.keys()
+    for scores in others:
+        docs = docs & scores.keys()
+    return {d: sum(scores.get(d, 0.0) for scores in required + optional) for d in docs}
+
+
+def _any_of(maps: list[dict[int, float]]) -> dict[int, float]:
+    total: dict[int, float] = {}
+    for scores in maps:
+        for docnum, score in scores.items():
+            total[docnum] = total.get(docnum, 0.0) + score
+    return total
+
+
+def _top(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
+    # Ties go to the earlier document, so the same query always gives the same order.
+    return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
+
+
+# --- spelling ---------------------------------------------------------------------------
+
+
+def _correct(query: str, opened: _OpenIndex) -> str:
+    """The query with each word the index does not know replaced by the nearest one it does."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        lower = word.lower()
+        if len(lower) < 4 or not lower.isalpha() or opened.known(lower):
+            return word
+        found = opened.correction(lower)
+        if found is None:
+            return word
+        return found.capitalize() if word[0].isupper() else found
+
+    return _WORD.sub(fix, query)
+
+
+# --- results ----------------------------------------------------------------------------
+
+
+def _result(stored: dict, score: float, edition: str, searched_for: str, terms: set[str], analyzer) -> SearchResult:
+    section = best_section(stored["sections"], terms)
+    anchor = f"#{section.anchor}" if section.anchor else ""
+    return SearchResult(
+        id=stored["page_id"],
+        title=stored["title"],
+        edition=edition,
+        url=stored["url"] + anchor,
+        score=round(score, 3),
+        snippet=snippet(section.text, terms, analyzer),
+        section=section.heading,
+        searched_for=searched_for,
+    )
+
+
+def best_section(sections: list[tuple], terms: set[str]) -> SectionEntry:
+    """The section holding the most query terms, a heading match counting double; the first on a tie."""
+
+    def matches(section: SectionEntry) -> int:
+        return 2 * len(terms.intersection(section.heading_terms)) + len(terms.intersection(section.text_terms))
+
+    # max keeps the first of equals: the page top before its sections
+    return max((SectionEntry(*stored) for stored in sections), key=matches)
+
+
+def _marks(text: str, terms: set[str], analyzer) -> list[tuple[int, int]]:
+    """Character ranges of the words whose stems are search terms, merged, in order."""
+    ranges: list[tuple[int, int]] = []
+    for token in analyzer(text, chars=True):
+        if token.text in terms:
+            start, end = token.startchar, token.endchar
+            if ranges and start <= ranges[-1][1]:
+                start = min(start, ranges[-1][0])
+                end = max(end, ranges[-1][1])
+                ranges.pop()
+            ranges.append((start, end))
+    return ranges
+
+
+def _window(text: str, marks: list[tuple[int, int]], size: int) -> tuple[int, int]:
+    """The stretch of `size` characters holding the most matches, widened to whole words."""
+    if len(text) <= size:
+        return 0, len(text)
+    best_start, best_count = 0, 0
+    for start, _ in marks:
+        begin = max(0, start - size // 4)
+        count = sum(1 for s, e in marks if s >= begin and e <= begin + size)
+        if count > best_count:
+            best_start, best_count = begin, count
+    end = min(len(text), best_start + size)
+    if best_start > 0:
+        space = text.rfind(" ", 0, best_start)
+        best_start = space + 1 if space != -1 else 0
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if space != -1 else len(text)
+    return best_start, end
+
+
+def snippet(text: str, terms: Iterable[str], analyzer=None, size: int = SNIPPET_CHARS) -> str:
+    """A short HTML excerpt of `text` around the matches, each matched word in <mark>."""
+    analyzer = analyzer or stemmed_analyzer()
+    marks = _marks(text, set(terms), analyzer)
+    start, end = _window(text, marks, size)
+    parts = ["…" if start > 0 else ""]
+    position = start
+    for mark_start, mark_end in marks:
+        if mark_start < start or mark_end > end:
+            continue
+        parts.append(html.escape(text[position:mark_start]))
+        parts.append(f"<mark>{html.escape(text[mark_start:mark_end])}</mark>")
+        position = mark_end
+    parts.append(html.escape(text[position:end]))
+    parts.append("…" if end < len(text) else "")
+    return "".join(parts)
