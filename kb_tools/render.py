@@ -279,7 +279,7 @@ def render_sr_check(edition: Edition, pages: dict[str, Page]) -> str:
         "template": SR_CHECK_TEMPLATE,
         "search": {"exclude": True},  # the page itself answers no procedure question
     }
-    form = f"""<form class="kb-sr-check" role="search" data-kb-sr-check data-edition="{edition.id}" data-api="../api/search" action="#">
+    form = f"""<form class="kb-sr-check" role="search" data-kb-sr-check data-edition="{edition.id}" action="#">
 <label class="kb-sr-check__label" for="kb-sr-question">Your question, or a few words from it</label>
 <div class="kb-sr-check__row">
 <input class="kb-sr-check__input" id="kb-sr-question" name="q" type="search" autocomplete="off" maxlength="200" required>

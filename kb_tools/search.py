@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from whoosh.index import IndexError as WhooshIndexError
 from whoosh.scoring import BM25F, bm25
 
 from .config import EDITIONS
@@ -40,6 +41,7 @@ SNIPPET_CHARS = 180
 SCORED_FIELDS = tuple(FIELD_BOOSTS)
 # Term score maps kept per open index: about 100 bytes each, so at most ~100 MB.
 MAX_CACHED_POSTINGS = 1_000_000
+OPEN_ATTEMPTS = 3
 
 _WORD = re.compile(TOKEN_PATTERN)
 _SPACED_AMPERSAND = re.compile(r"\b(\w)\s*&\s*(\w)\b")  # "A & G" → "A&G"
@@ -163,12 +165,19 @@ class _OpenIndex:
         return self.reader.doc_frequency("plain", word) > 0
 
     def correction(self, word: str) -> str | None:
-        """The nearest word the index knows: one edit away, else two for longer words."""
+        """The known word nearest to `word`; of equals, the one in most pages.
+
+        One edit away first (a letter added, dropped or changed, or two neighbours swapped:
+        "frist"), then two edits for words of six letters or more.
+        """
         if word not in self.corrections:
-            found = self.corrector.suggest(word, limit=1, maxdist=1, prefix=1)
-            if not found and len(word) >= 6:
-                found = self.corrector.suggest(word, limit=1, maxdist=2, prefix=1)
-            self.corrections[word] = found[0] if found else None
+            swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
+            near = {w for w in swapped if w != word and self.known(w)}
+            near.update(self.corrector.suggest(word, limit=5, maxdist=1, prefix=1))
+            if not near and len(word) >= 6:
+                near.update(self.corrector.suggest(word, limit=5, maxdist=2, prefix=1))
+            frequency = self.reader.doc_frequency
+            self.corrections[word] = max(sorted(near), key=lambda w: frequency("plain", w)) if near else None
         return self.corrections[word]
 
 
@@ -192,16 +201,31 @@ class SearchService:
         if errors:
             raise ValueError("; ".join(errors))
         with self._lock:
-            opened = self._current(edition)
-            searched_for = _correct(" ".join(_SPACED_AMPERSAND.sub(r"\1&\2", query).split()), opened)
-            required, optional = self._terms(searched_for)
-            hits = self._ranked(opened, required, optional, limit)
-            highlight = set(required) | set(optional)
-            results = tuple(
-                _result(opened.searcher.stored_fields(docnum), score, edition, searched_for, highlight, self._analyzer)
-                for docnum, score in hits
-            )
+            for _ in range(OPEN_ATTEMPTS - 1):
+                try:
+                    return self._search(query, edition, limit)
+                except (OSError, WhooshIndexError):
+                    # Builds published twice since CURRENT was read, and that version is
+                    # gone: read CURRENT again.
+                    self._forget(edition)
+            return self._search(query, edition, limit)
+
+    def _search(self, query: str, edition: str, limit: int) -> SearchResponse:
+        opened = self._current(edition)
+        searched_for = _correct(" ".join(_SPACED_AMPERSAND.sub(r"\1&\2", query).split()), opened)
+        required, optional = self._terms(searched_for)
+        hits = self._ranked(opened, required, optional, limit)
+        highlight = set(required) | set(optional)
+        results = tuple(
+            _result(opened.searcher.stored_fields(docnum), score, edition, searched_for, highlight, self._analyzer)
+            for docnum, score in hits
+        )
         return SearchResponse(query, searched_for, edition, results)
+
+    def _forget(self, edition: str) -> None:
+        opened = self._open.pop(edition, None)
+        if opened is not None:
+            opened.close()
 
     def _current(self, edition: str) -> _OpenIndex:
         """The edition's published index, reopened when a build has switched CURRENT."""

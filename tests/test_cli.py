@@ -49,3 +49,48 @@ def test_broken_content_never_prints_a_traceback(content):
 def test_content_folder_without_site_yml(tmp_path, capsys):
     assert main(["check", "--content", str(tmp_path)]) == 1
     assert "no site.yml here" in capsys.readouterr().out
+
+
+# --- kb search / kb serve -------------------------------------------------------------------
+
+
+def test_search_prints_readable_results(content, tmp_path):
+    from test_index import build_index
+
+    build_index(content, tmp_path / "search_index")
+    result = run_kb("search", "summary of page frist", "--root", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == 'Showing results for "summary of page first" (you typed "summary of page frist").'
+    assert lines[1] == "1. Page first [GB]"
+    assert lines[2] == "   /gb/guidance/first/"
+    assert "*summary* of *page* *first*" in lines[3]
+
+
+def test_search_json_is_an_array_of_results(content, tmp_path):
+    import json
+
+    from test_index import build_index
+
+    build_index(content, tmp_path / "search_index")
+    result = run_kb("search", "plain text", "--json", "--limit", "1", "--root", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    [hit] = json.loads(result.stdout)
+    assert set(hit) >= {"id", "title", "url", "edition", "score", "snippet"}
+    assert hit["snippet"].count("<mark>") == 2
+
+
+def test_search_usage_errors_and_missing_index(tmp_path):
+    assert run_kb("search", "x", "--limit", "0").returncode == 2
+    assert run_kb("search", "x", "--edition", "fr").returncode == 2
+    empty = run_kb("search", "   ")
+    assert (empty.returncode, empty.stderr.strip()) == (2, "kb search: the query is empty: type some words to search for")
+    missing = run_kb("search", "x", "--root", str(tmp_path))
+    assert missing.returncode == 1
+    assert "no search index for the GB edition" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_serve_without_a_site_says_to_build(tmp_path):
+    result = run_kb("serve", "--root", str(tmp_path))
+    assert result.returncode == 1
+    assert "run `kb build` first" in result.stderr

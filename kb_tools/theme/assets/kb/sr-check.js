@@ -8,13 +8,14 @@
 (function () {
   "use strict";
 
+  var script = document.currentScript;
   var form = document.querySelector("[data-kb-sr-check]");
-  if (!form) return;
+  if (!form || !script) return;
   var input = form.querySelector("input[name=q]");
   var status = document.getElementById("kb-sr-status");
   var list = document.getElementById("kb-sr-results");
   var edition = form.getAttribute("data-edition");
-  var api = new URL(form.getAttribute("data-api"), window.location.href);
+  var api = new URL(script.getAttribute("data-api"), window.location.href);
   var apiUsable = /^https?:$/.test(window.location.protocol);
   var latest = 0;
   var timer = null;

@@ -1,0 +1,169 @@
+"""Searching the index: ranking, typo correction, deep links, snippets, editions, bad requests."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh.query import And, Or, Term
+
+from kb_tools import index
+from kb_tools.search import IndexNotBuilt, SearchService, request_errors, snippet
+
+from test_index import SECTIONS_PAGE, build_index
+
+TERMINOLOGY = """\
+northern_ireland:
+  - gb: Child Maintenance Group (CMG)
+    ni: Division
+  - gb: CMG
+    ni: Division
+synonyms:
+  - [SR, service request]
+  - [A&G, Advice and Guidance]
+  - [CMG, Child Maintenance Group, Division]
+  - [paying parent, non-resident parent, NRP]
+"""
+
+ADVICE_PAGE = """\
+id: other
+title: Advice and Guidance
+summary: Ask Advice and Guidance when procedures and your team leader cannot settle a case question.
+section: guidance
+owner: Test team
+last_reviewed: 2026-01-01
+body:
+  - heading: Raising a request
+    text: Raise a service request to the team. Use <b>plain</b> words & keep it short.
+  - heading: Special client records
+    text: The special client records team sends an email instead.
+related: [first]
+"""
+
+
+@pytest.fixture
+def service(content, tmp_path):
+    content.write("terminology.yml", TERMINOLOGY)
+    content.page("first", SECTIONS_PAGE)
+    content.page("other", ADVICE_PAGE)
+    root = tmp_path / "ix"
+    build_index(content, root, "gb")
+    build_index(content, root, "ni")
+    return SearchService(root)
+
+
+def ids(response) -> list[str]:
+    return [r.id for r in response.results]
+
+
+def test_abbreviation_finds_the_page_that_spells_it_out(service):
+    response = service.search("A&G service request")
+    assert ids(response)[0] == "other"
+    result = response.results[0]
+    assert (result.edition, result.title) == ("gb", "Advice and Guidance")
+    assert result.url == "/gb/guidance/other/#raising-a-request"  # the section that says "service request"
+    assert result.section == "Raising a request"
+    assert "<mark>service</mark> <mark>request</mark>" in result.snippet
+
+
+def test_spaced_ampersand_is_read_as_the_abbreviation(service):
+    assert ids(service.search("A & G"))[0] == "other"
+
+
+def test_old_term_finds_the_page_using_the_new_one(service):
+    assert ids(service.search("non resident parent"))[0] == "first"  # the FAQ says "paying parent"
+
+
+def test_typo_is_corrected_and_the_response_says_what_was_searched(service):
+    response = service.search("freedom of infromation")
+    assert response.corrected
+    assert response.searched_for == "freedom of information"
+    assert ids(response)[0] == "first"
+    assert response.results[0].searched_for == "freedom of information"
+
+
+def test_correctly_spelt_query_is_not_corrected(service):
+    response = service.search("special client records")
+    assert not response.corrected
+    assert response.results[0].url.endswith("#special-client-records")
+
+
+def test_a_whole_question_falls_back_to_any_word(service):
+    # "bailiffs" is on no page, so no page has every word: the pages with some of them still come back
+    response = service.search("how long do I have to answer an information request from bailiffs")
+    assert ids(response)[0] == "first"
+    assert response.results[0].url.endswith("#time-limits") or response.results[0].url == "/gb/guidance/first/"
+
+
+def test_title_only_match_lands_on_the_page_top(service):
+    result = service.search("freedom").results[0]
+    assert result.url == "/gb/guidance/first/"
+    assert result.section == ""
+
+
+def test_editions_are_searched_separately_with_their_own_terms(service):
+    gb = service.search("CMG", edition="gb").results[0]
+    ni = service.search("Division", edition="ni").results[0]
+    assert (gb.id, gb.edition, gb.url) == ("first", "gb", "/gb/guidance/first/#who-can-ask")
+    assert (ni.id, ni.edition, ni.url) == ("first", "ni", "/ni/guidance/first/#who-can-ask")
+    assert "Division" in ni.snippet and "CMG" not in ni.snippet
+    # an NI caseworker who types the GB term still finds it, through the synonyms
+    assert ids(service.search("CMG", edition="ni"))[0] == "first"
+
+
+def test_nothing_found_is_an_empty_answer(service):
+    response = service.search("zzzz qqqq")
+    assert response.results == ()
+    assert service.search("the and of").results == ()  # only stop words
+
+
+def test_limit_is_respected(service):
+    assert len(service.search("page", limit=1).results) <= 1
+    assert len(service.search("team", limit=1).results) == 1
+
+
+def test_scores_are_whooshs_own_bm25f(service, tmp_path):
+    """The per-term score maps rank exactly as Whoosh's searcher would."""
+    response = service.search("ask request")
+    ix = index.open_version(index.current_version(tmp_path / "ix" / "gb"))
+    fields = tuple(index.FIELD_BOOSTS)
+    query = And([Or([Term(f, t) for f in fields]) for t in ("ask", "request")])
+    with ix.searcher() as searcher:
+        whoosh = [(hit["page_id"], round(hit.score, 3)) for hit in searcher.search(query)]
+    ix.close()
+    assert len(whoosh) == 2  # both pages have both words: no OR fallback involved
+    assert [(r.id, r.score) for r in response.results] == whoosh
+
+
+def test_a_new_version_is_picked_up_without_reopening(service, content, tmp_path):
+    assert service.search("bailiffs").results == ()
+    content.page("other", ADVICE_PAGE.replace("sends an email instead", "asks the bailiffs"))
+    build_index(content, tmp_path / "ix", "gb")
+    assert ids(service.search("bailiffs")) == ["other"]
+
+
+def test_snippet_escapes_the_text_and_marks_the_words():
+    text = "Use <b>plain</b> words & keep requests short."
+    assert snippet(text, {"request"}) == "Use &lt;b&gt;plain&lt;/b&gt; words &amp; keep <mark>requests</mark> short."
+
+
+def test_snippet_is_cut_around_the_matches():
+    text = " ".join(["filler"] * 60) + " the deadline is twenty working days " + " ".join(["filler"] * 60)
+    cut = snippet(text, {"deadlin"}, size=60)
+    assert cut.startswith("…") and cut.endswith("…")
+    assert "<mark>deadline</mark>" in cut
+    assert len(cut) < 100
+
+
+def test_bad_requests_are_described():
+    assert request_errors("ok", "gb", 10) == []
+    assert request_errors("", "gb", 10) == ["the query is empty: type some words to search for"]
+    assert request_errors("x" * 201, "xx", 0) == [
+        "the query is too long: at most 200 characters",
+        "unknown edition 'xx': use one of gb, ni",
+        "limit must be a whole number from 1 to 50",
+    ]
+    assert request_errors("ok", "gb", True)  # not a number, whatever Python thinks
+
+
+def test_searching_without_an_index_says_to_build(tmp_path):
+    with pytest.raises(IndexNotBuilt, match="run `kb build` first"):
+        SearchService(tmp_path / "nothing").search("anything")
