@@ -469,6 +469,8 @@ def mkdocs_config(base_config: Path, output: EditionOutput, docs_dir: Path, othe
     extra["edition"] = {"id": output.edition.id, "name": output.edition.name, "badge": output.edition.badge}
     if other is not None:
         extra["other_edition"] = {"id": other.id, "name": other.name, "badge": other.badge}
+    # The generated pages the theme links to on every page (footer, feed link), named here once.
+    extra["kb_links"] = {"changes": site_url(CHANGES_PAGE), "tags": site_url(TAGS_PAGE), "feed": FEED_FILE}
     return config
 
 

@@ -152,6 +152,12 @@ def test_keyboard_reaches_search_and_a_result(page, static_server):
     page.wait_for_url(f"**/gb/{PROCEDURE}*")
 
 
+def test_slash_jumps_to_the_search_box(page, static_server):
+    page.goto(f"{static_server}/ni/index.html")
+    page.keyboard.press("/")
+    assert page.locator("input.md-search__input").evaluate("element => element === document.activeElement")
+
+
 def test_focus_is_visible_on_every_stop_before_the_content(page, static_server):
     page.goto(f"{static_server}/gb/{PROCEDURE}")
     for _ in range(6):
