@@ -119,6 +119,8 @@ def test_sr_check_page_opens_from_the_home_page(page, static_server):
 
 
 def test_whats_changed_links_each_page_and_its_feed(page, static_server):
+    page.goto(f"{static_server}/ni/index.html")
+    assert page.locator('link[rel="alternate"][type="application/atom+xml"]').count() == 1
     page.goto(f"{static_server}/ni/whats-changed.html")
     feed_href = page.locator('link[rel="alternate"][type="application/atom+xml"]').get_attribute("href")
     feed = page.request.get(page.url.rsplit("/", 1)[0] + "/" + feed_href)
@@ -130,6 +132,15 @@ def test_whats_changed_links_each_page_and_its_feed(page, static_server):
     newest.click()
     page.wait_for_url("**/ni/*/*/index.html")
     assert page.locator("h1").inner_text() == title
+
+
+def test_feed_link_only_where_its_sitemap_fetch_is_worth_it(page, static_server):
+    """Material fetches sitemap.xml (large on a big site) for a page's <link rel="alternate">."""
+    sitemap_requests = lambda: [url for url in page.request_log.urls if url.endswith("sitemap.xml")]  # noqa: E731
+    page.goto(f"{static_server}/gb/{PROCEDURE}", wait_until="networkidle")
+    assert sitemap_requests() == []
+    page.goto(f"{static_server}/gb/index.html", wait_until="networkidle")
+    assert len(sitemap_requests()) == 1
 
 
 # --- keyboard only ----------------------------------------------------------------------
