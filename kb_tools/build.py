@@ -175,7 +175,7 @@ def build(paths: Paths, progress: Progress = lambda message: None, options: Chec
     timings: dict[str, float] = {}
     started = time.perf_counter()
     progress("Checking content")
-    check = check_all(paths.content, options)
+    check = check_all(paths.content, options, paths.cache)
     timings["check"] = time.perf_counter() - started
     if not check.ok:
         return BuildResult(check, timings=timings)

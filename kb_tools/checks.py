@@ -27,9 +27,9 @@ LibraryCheck = Callable[[Library, CheckOptions], list[Problem]]
 LIBRARY_CHECKS: list[LibraryCheck] = []
 
 
-def check_all(content: Path, options: CheckOptions = CheckOptions()) -> CheckResult:
+def check_all(content: Path, options: CheckOptions = CheckOptions(), cache: Path | None = None) -> CheckResult:
     """Validate the content, then run every registered check on the validated library."""
-    result = check_content(content)
+    result = check_content(content, cache)
     if result.library is None:
         return result
     problems = list(result.problems)

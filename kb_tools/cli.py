@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import synth
 from .build import BuildError, build
 from .config import Paths
 from .model import Problem
@@ -48,7 +49,7 @@ def _options(args: argparse.Namespace) -> CheckOptions:
 
 def cmd_check(args: argparse.Namespace) -> int:
     paths = Paths.for_project(content=args.content)
-    result = check_all(paths.content, _options(args))
+    result = check_all(paths.content, _options(args), paths.cache)
     print_problems(result.problems)
     if not result.ok:
         return EXIT_CONTENT
@@ -146,6 +147,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_synth(args: argparse.Namespace) -> int:
+    corpus = synth.generate(args.target, args.pages, args.seed)
+    _say(f"Wrote {len(corpus.pages)} pages in {len(corpus.sections)} sections to {corpus.root}")
+    return EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run_benchmark  # imported only here: it is not needed to check or build
+
+    report = run_benchmark(args.pages, args.runs, args.json, args.workdir, args.seed, progress=lambda message: _say(f"… {message}"))
+    print(report["table"])
+    if args.json:
+        _say(f"Figures written to {args.json}")
+    return EXIT_OK
+
+
+def _page_count(value: str) -> int:
+    if not value.strip().isdigit() or int(value) < 2:
+        raise argparse.ArgumentTypeError(f"expected a number of pages of at least 2 (got '{value}')")
+    return int(value)
+
+
+def _page_counts(value: str) -> list[int]:
+    return [_page_count(part) for part in value.split(",")]
+
+
+def _at_least_one(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1 (got '{value}')")
+    return int(value)
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="Caseworker Procedures: check, build and search the knowledge base.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -170,6 +203,20 @@ def make_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", parents=[built], help="serve the built site and the search API on 127.0.0.1")
     serve.add_argument("--port", type=int, default=8000, metavar="N", help="port to listen on (default: 8000; 0 picks a free one)")
     serve.set_defaults(handler=cmd_serve)
+
+    synth_cmd = commands.add_parser("synth", help="write a synthetic content folder of N pages (for benchmarks)")
+    synth_cmd.add_argument("target", type=Path, help="content folder to write (replaced if it exists)")
+    synth_cmd.add_argument("--pages", type=_page_count, default=1000, metavar="N", help="number of pages (default 1000)")
+    synth_cmd.add_argument("--seed", type=int, default=1, help="same seed, same files (default 1)")
+    synth_cmd.set_defaults(handler=cmd_synth)
+
+    bench = commands.add_parser("bench", help="measure every stage on synthetic libraries; print a table, write JSON")
+    bench.add_argument("--pages", type=_page_counts, default=[1000], metavar="N[,N…]", help="library sizes (default 1000)")
+    bench.add_argument("--runs", type=_at_least_one, default=3, metavar="N", help="runs per figure; the median is reported (default 3)")
+    bench.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON here")
+    bench.add_argument("--workdir", type=Path, metavar="PATH", help="keep the synthetic libraries and sites here (default: a temporary folder)")
+    bench.add_argument("--seed", type=int, default=1, help="seed of the synthetic libraries (default 1)")
+    bench.set_defaults(handler=cmd_bench)
     return parser
 
 

@@ -40,6 +40,7 @@ class Paths:
     site: Path
     search_index: Path
     mkdocs_yml: Path
+    cache: Path | None = None  # where `kb check` keeps what it can reuse (None: nothing kept)
 
     @classmethod
     def for_project(cls, root: Path | None = None, content: Path | None = None) -> "Paths":
@@ -50,6 +51,7 @@ class Paths:
             site=root / "site",
             search_index=root / "search_index",
             mkdocs_yml=root / "mkdocs.yml",
+            cache=root / ".cache",
         )
 
 

@@ -30,6 +30,7 @@ HOME = "index.md"
 CHANGES_PAGE = "whats-changed.md"
 SR_CHECK_PAGE = "check-before-you-raise-an-sr.md"
 TAGS_PAGE = "tags.md"
+SECTIONS_GROUP = "Procedures by section"  # the navigation group that holds the sections of a big library
 
 
 @dataclass(frozen=True)
@@ -381,13 +382,15 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
         RenderedFile(TAGS_PAGE, render_tags(edition_pages)),
     ]
     nav: list = [{"Home": HOME}, {"Check before you raise an SR": SR_CHECK_PAGE}]
+    sections_nav: list[dict] = []
     for section in site.sections:
         members = by_section.get(section.id, [])
         if not members:
             continue
         files.append(RenderedFile(f"{section.id}/index.md", render_section_index(section.id, site, members, pages)))
         files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages, search_words(p, synonyms))) for p in members)
-        nav.append({section.title: [f"{section.id}/index.md", *section_nav(members)]})
+        sections_nav.append({section.title: [f"{section.id}/index.md", *section_nav(members)]})
+    nav.extend(bounded_sections(sections_nav))
     nav.append({"What's changed": CHANGES_PAGE})
     nav.append({"Tags": TAGS_PAGE})
     return EditionOutput(edition, tuple(files), tuple(nav), tuple(edition_pages))
@@ -410,6 +413,16 @@ def section_nav(members: list[Page], limit: int = NAV_GROUP_PAGES) -> list[dict]
         label = f"{_guide_word(group[0][0], before)} to {_guide_word(group[-1][0], after)}"
         nav.append({label: [{title: path} for title, path in group]})
     return nav
+
+
+def bounded_sections(sections_nav: list[dict], limit: int = NAV_GROUP_PAGES) -> list[dict]:
+    """Top-level sections, or one group holding them once their entries together exceed `limit`.
+
+    Material's navigation.sections shows every top-level section's entries on every page;
+    inside one group, only the sections' titles and the current section's entries are shown.
+    """
+    entries = sum(len(items) - 1 for entry in sections_nav for items in entry.values())  # less the index pages
+    return sections_nav if entries <= limit else [{SECTIONS_GROUP: sections_nav}]
 
 
 def _guide_word(title: str, neighbour: str) -> str:
@@ -475,4 +488,4 @@ def mkdocs_config(base_config: Path, output: EditionOutput, docs_dir: Path, othe
 
 
 def write_mkdocs_config(config: dict, path: Path) -> bool:
-    return write_if_changed(path, yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    return write_if_changed(path, yaml.dump(config, Dumper=_DUMPER, sort_keys=False, allow_unicode=True))

@@ -13,12 +13,10 @@ mailboxes, system names or personal data.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import math
 import random
 import shutil
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from .config import PAGES_DIR, PROJECT_DIR, SITE_FILE, TERMINOLOGY_FILE
+from .load import read_yaml
 from .text import slugify
 
 # Pages per site.yml section: real libraries have dozens of sections of up to a few hundred pages.
@@ -297,6 +296,17 @@ def _faqs(rng: random.Random, count: int) -> list[dict]:
     ]
 
 
+def edit_page(corpus: SynthCorpus, run: int, index: int = 0) -> Path:
+    """Change one sentence of one page, as a maintainer's edit would; returns the file."""
+    file = corpus.page_file(corpus.pages[index])
+    doc, problems = read_yaml(file)
+    assert doc is not None and not problems, problems
+    first = doc.data["body"][0]
+    first["text"] = first["text"].rstrip("\n") + f" Edited in run {run}.\n"
+    _write_yaml(file, doc.data)
+    return file
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 
@@ -314,16 +324,9 @@ def _write_yaml(path: Path, data: dict) -> None:
     path.write_text(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kb_tools.synth", description="Write a synthetic content folder for benchmarks.")
-    parser.add_argument("target", type=Path, help="content folder to write (replaced if it exists)")
-    parser.add_argument("--pages", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    corpus = generate(args.target, args.pages, args.seed)
-    print(f"Wrote {len(corpus.pages)} pages in {len(corpus.sections)} sections to {corpus.root}")
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    import sys
+
+    from .cli import main
+
+    sys.exit(main(["synth", *sys.argv[1:]]))

@@ -6,7 +6,10 @@ wrong, so one `kb check` run lists everything a maintainer has to fix.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import pickle
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from . import config
+from .fingerprint import tool_version
 from .load import SourceDocument, read_yaml
 from .model import (
     BodySection,
@@ -285,8 +289,11 @@ def page_files(content: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in (".yml", ".yaml") and p.is_file())
 
 
-def check_content(content: Path) -> CheckResult:
-    """Load and validate a whole content folder; report every problem found."""
+def check_content(content: Path, cache: Path | None = None) -> CheckResult:
+    """Load and validate a whole content folder; report every problem found.
+
+    With a cache folder, page files unchanged since the last run are not read again.
+    """
     problems: list[Problem] = []
     if not (content / config.SITE_FILE).is_file():
         return CheckResult(None, (Problem(display_path(content, content), 1, 1, f"no {config.SITE_FILE} here: is this a content folder?"),))
@@ -300,11 +307,13 @@ def check_content(content: Path) -> CheckResult:
         problems.extend(_site_problems(site, content))
 
     pages: list[Page] = []
+    checked = CheckedPages(cache)
     for file in page_files(content):
-        page = _load_checked(file, content, page_schema(), build_page, problems)
+        page = checked.page(file, content, problems)
         if page is not None:
             problems.extend(_file_name_problems(page, file))
             pages.append(page)
+    checked.save()
 
     problems.extend(cross_page_problems(pages, site))
     problems = sorted(set(problems))
@@ -312,6 +321,60 @@ def check_content(content: Path) -> CheckResult:
         return CheckResult(None, tuple(problems))
     pages.sort(key=lambda p: p.id)
     return CheckResult(Library(site, terminology, tuple(pages)), tuple(problems))
+
+
+class CheckedPages:
+    """Page files validated by an earlier run, by path and bytes, kept in the cache folder.
+
+    Loading and schema-checking every file is most of `kb check`'s time; a maintainer's next
+    check or build re-reads only the files that changed. The cache is keyed by this tool's
+    version (code, schema and packages), so new code never trusts old results.
+    """
+
+    FILE = "checked-pages.pickle"
+
+    def __init__(self, folder: Path | None):
+        self.file = folder / self.FILE if folder is not None else None
+        self.old = self._read()
+        self.new: dict[str, tuple[str, Page | None, list[Problem]]] = {}
+        self.misses = 0
+
+    def _read(self) -> dict:
+        if self.file is None:
+            return {}
+        try:
+            with self.file.open("rb") as stream:
+                version, entries = pickle.load(stream)
+        except Exception:  # a missing, truncated or foreign cache is only a slower check
+            return {}
+        return entries if version == tool_version() and isinstance(entries, dict) else {}
+
+    def page(self, file: Path, content: Path, problems: list[Problem]) -> Page | None:
+        display = display_path(file, content)
+        try:
+            digest = hashlib.sha256(file.read_bytes()).hexdigest()
+        except OSError:
+            digest = ""  # _load_checked reports why the file cannot be read
+        cached = self.old.get(display)
+        if digest and cached is not None and cached[0] == digest:
+            page, found = cached[1], cached[2]
+        else:
+            self.misses += 1
+            found = []
+            page = _load_checked(file, content, page_schema(), build_page, found)
+        if digest:
+            self.new[display] = (digest, page, found)
+        problems.extend(found)
+        return page
+
+    def save(self) -> None:
+        if self.file is None or (not self.misses and self.new.keys() == self.old.keys()):
+            return
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.file.with_name(f"{self.file.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as stream:
+            pickle.dump((tool_version(), self.new), stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.file)
 
 
 def _load_checked(file: Path, content: Path, schema: dict[str, Any], build, problems: list[Problem]):

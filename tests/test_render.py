@@ -1,5 +1,5 @@
 from kb_tools.build import render_all
-from kb_tools.render import escape, render_edition, section_nav
+from kb_tools.render import SECTIONS_GROUP, bounded_sections, escape, render_edition, section_nav
 from kb_tools.validate import check_content
 
 from conftest import page_yaml
@@ -139,3 +139,9 @@ def test_tags_page_is_in_the_navigation_and_marks_where_tags_are_listed(content)
     content.page("first", extra="tags: [appeals]\n")
     tags = {f.path: f.text for f in render_edition(library_of(content), library.site.edition("gb")).files}["tags.md"]
     assert "<!-- material/tags -->" in tags
+
+
+def test_sections_are_gathered_in_one_group_when_their_entries_exceed_the_bound():
+    sections = [{"A": ["a/index.md", {"P": "a/p/index.md"}]}, {"B": ["b/index.md", {"Q": "b/q/index.md"}]}]
+    assert bounded_sections(sections, limit=2) == sections
+    assert bounded_sections(sections, limit=1) == [{SECTIONS_GROUP: sections}]

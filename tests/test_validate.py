@@ -95,3 +95,33 @@ def test_site_yml_is_validated(content):
     assert f"{content.root}/site.yml:2:11: 'editions' needs at least 1 item" in found
     assert f"{content.root}/site.yml:3:11: 'sections' must be a list, not text 'nope'" in found
     assert check_content(content.root).library is None
+
+
+def test_cached_check_rereads_only_changed_files_and_reports_the_same(content, tmp_path, monkeypatch):
+    import kb_tools.validate as validate
+
+    cache = tmp_path / "cache"
+    content.page("third", extra="colour: blue\n")  # a problem that must still be reported from the cache
+    loads = []
+    real_load = validate._load_checked
+    monkeypatch.setattr(validate, "_load_checked", lambda file, *args: loads.append(file.name) or real_load(file, *args))
+
+    def cached_check():
+        loads.clear()
+        cached = check_content(content.root, cache)
+        pages_read = sorted(name for name in loads if name not in ("site.yml", "terminology.yml"))
+        assert cached.problems == check_content(content.root).problems
+        return cached, pages_read
+
+    assert cached_check()[1] == ["first.yml", "other.yml", "third.yml"]
+    result, pages_read = cached_check()
+    assert pages_read == [] and "unknown key 'colour'" in str(result.problems)
+    content.page("other", text="Changed text.")
+    assert cached_check()[1] == ["other.yml"]
+
+
+def test_a_corrupt_cache_is_ignored(content, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "checked-pages.pickle").write_bytes(b"not a pickle")
+    assert check_content(content.root, cache).ok

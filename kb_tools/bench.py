@@ -1,0 +1,307 @@
+"""`kb bench`: the whole pipeline measured on synthetic libraries of N pages.
+
+For each N it writes a synthetic content folder (kb_tools/synth.py), then measures every
+stage several times and reports the median: the tool's own steps in this process, MkDocs
+as `kb build` runs it, and whole `kb build` runs (fresh, no change, one page changed) each in
+a new Python process, as a maintainer or CI runs them. It prints a table and writes JSON.
+
+    kb bench --pages 1000,10000 --runs 3 --json bench.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import synth
+from .build import build_sites, render_all
+from .checks import CheckOptions, check_all
+from .config import Paths
+from .model import Library
+from .text import parse
+
+# key, label, unit: every figure the benchmark reports, in table order.
+FIGURES = (
+    ("validate", "validate (kb check, nothing cached)", "s"),
+    ("validate_cached", "validate (kb check, unchanged files cached)", "s"),
+    ("render", "render both editions (Markdown written)", "s"),
+    ("link_check", "link check (built HTML, both editions)", "s"),
+    ("index_build", "search index build (both editions)", "s"),
+    ("mkdocs", "MkDocs build (editions in parallel)", "s"),
+    ("mkdocs_serial", "MkDocs build (one edition after the other)", "s"),
+    ("tool_share", "tool's own steps / MkDocs build", "%"),
+    ("full_build", "kb build, from nothing", "s"),
+    ("no_change_build", "kb build, nothing changed", "s"),
+    ("one_page_build", "kb build, one page changed", "s"),
+    ("one_page_build_less_mkdocs", "kb build, one page changed, less MkDocs", "s"),
+    ("search_p50", "search latency p50", "ms"),
+    ("search_p95", "search latency p95", "ms"),
+    ("index_size", "search index on disk", "MB"),
+    ("site_size", "site on disk (both editions)", "MB"),
+    ("page_size", "average HTML page", "KB"),
+    ("peak_memory_tool", "peak memory: kb build process", "MB"),
+    ("peak_memory_mkdocs", "peak memory: one MkDocs process", "MB"),
+)
+UNITS = {key: unit for key, _, unit in FIGURES}
+
+# The issue's targets: figure → (limit, at N or None for every N, what it says).
+TARGETS = {
+    "tool_share": (20.0, 1000, "tool's own steps under 20% of MkDocs at 1,000 pages"),
+    "no_change_build": (2.0, 1000, "no-change kb build under 2 s at 1,000 pages"),
+    "one_page_build_less_mkdocs": (5.0, None, "one-page change under 5 s plus MkDocs' own time"),
+    "search_p95": (20.0, 10000, "search p95 under 20 ms at 10,000 pages"),
+    "page_size": (100.0, 10000, "average page under 100 KB at 10,000 pages"),
+}
+
+
+@dataclass
+class Runs:
+    """Each figure's value in every run; the reported figure is the median."""
+
+    values: dict[str, list[float]] = field(default_factory=dict)
+
+    def add(self, key: str, value: float | None) -> None:
+        if value is not None:
+            self.values.setdefault(key, []).append(value)
+
+    def medians(self) -> dict[str, float | None]:
+        return {key: (statistics.median(self.values[key]) if self.values.get(key) else None) for key, _, _ in FIGURES}
+
+
+# --- what is measured --------------------------------------------------------------------
+
+
+def timed(function: Callable, *args):
+    started = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - started, result
+
+
+def bench_paths(root: Path, project: Paths) -> Paths:
+    return Paths(
+        content=root / "content",
+        docs=root / "docs",
+        site=root / "site",
+        search_index=root / "search_index",
+        mkdocs_yml=project.mkdocs_yml,
+        cache=root / ".cache",
+    )
+
+
+def measure_steps(paths: Paths, runs: Runs) -> Library:
+    """The tool's own steps and MkDocs, each from a cold start, in this process."""
+    parse.cache_clear()  # a `kb build` process starts with nothing cached
+    shutil.rmtree(paths.cache, ignore_errors=True)
+    seconds, check = timed(check_all, paths.content)
+    assert check.ok and check.library is not None, [str(p) for p in check.problems[:5]]
+    runs.add("validate", seconds)
+    check_all(paths.content, cache=paths.cache)  # fill the cache
+    parse.cache_clear()
+    runs.add("validate_cached", timed(check_all, paths.content, CheckOptions(), paths.cache)[0])
+
+    parse.cache_clear()
+    shutil.rmtree(paths.docs, ignore_errors=True)
+    seconds, (outputs, _) = timed(render_all, check.library, paths)
+    runs.add("render", seconds)
+
+    editions = [o.edition.id for o in outputs]
+    staging = paths.site.with_name("mkdocs-bench")
+    shutil.rmtree(staging, ignore_errors=True)
+    runs.add("mkdocs", timed(build_sites, paths, editions, staging)[0])
+    runs.add("mkdocs_serial", sum(timed(build_sites, paths, [e], staging)[0] for e in editions))
+    runs.add("link_check", measure_link_check(staging, check.library))
+    shutil.rmtree(staging, ignore_errors=True)
+    runs.add("index_build", measure_index_build(paths, check.library, outputs))
+    return check.library
+
+
+def measure_link_check(site: Path, library: Library) -> float:
+    """The built-site checks (`kb build` runs them before publishing): the HTML link check."""
+    from .build import SITE_CHECKS
+
+    started = time.perf_counter()
+    for site_check in SITE_CHECKS:
+        site_check(site, library)
+    return time.perf_counter() - started
+
+
+def measure_index_build(paths: Paths, library: Library, outputs) -> float | None:
+    return None  # wired when the search index lands in main
+
+
+def measure_search(paths: Paths, runs: Runs) -> None:
+    runs.add("index_size", folder_bytes(paths.search_index) / 1e6 if paths.search_index.exists() else None)
+
+
+def child_build(paths_json: str) -> None:
+    """Run in a fresh process by measure_builds: one `kb build`, then its figures as JSON."""
+    from .build import build
+
+    paths = Paths(**{k: Path(v) if v else None for k, v in json.loads(paths_json).items()})
+    result = build(paths)
+    print(
+        json.dumps(
+            {
+                "ok": result.ok,
+                "rebuilt": list(result.rebuilt),
+                "timings": result.timings,
+                "peak_self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                "peak_children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+            }
+        )
+    )
+
+
+def run_build(paths: Paths) -> tuple[float, dict]:
+    """`kb build` in a new Python process; wall time includes starting Python and imports."""
+    data = json.dumps({k: str(v) if v is not None else "" for k, v in vars(paths).items()})
+    command = [sys.executable, "-c", "import sys; from kb_tools.bench import child_build; child_build(sys.argv[1])", data]
+    started = time.perf_counter()
+    completed = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise RuntimeError(f"kb build failed:\n{completed.stderr[-2000:]}")
+    report = json.loads(completed.stdout.strip().splitlines()[-1])
+    if not report["ok"]:
+        raise RuntimeError(f"kb build reported problems: {report}")
+    return seconds, report
+
+
+def measure_builds(paths: Paths, corpus: synth.SynthCorpus, run: int, runs: Runs) -> None:
+    for folder in (paths.docs, paths.site, paths.search_index, paths.cache):
+        shutil.rmtree(folder, ignore_errors=True)
+    seconds, report = run_build(paths)
+    runs.add("full_build", seconds)
+    runs.add("peak_memory_tool", report["peak_self_kb"] / 1024)
+    runs.add("peak_memory_mkdocs", report["peak_children_kb"] / 1024)
+    runs.add("site_size", folder_bytes(paths.site) / 1e6)
+    runs.add("page_size", average_page_bytes(paths.site) / 1e3)
+    measure_search(paths, runs)
+
+    seconds, report = run_build(paths)
+    assert report["rebuilt"] == [], f"nothing changed, yet MkDocs ran for {report['rebuilt']}"
+    runs.add("no_change_build", seconds)
+
+    synth.edit_page(corpus, run)
+    seconds, report = run_build(paths)
+    runs.add("one_page_build", seconds)
+    runs.add("one_page_build_less_mkdocs", seconds - report["timings"].get("mkdocs", 0.0))
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def average_page_bytes(site: Path) -> float:
+    pages = [p.stat().st_size for p in site.glob("*/**/*.html")]  # both editions, not the root chooser
+    return sum(pages) / len(pages)
+
+
+def bench_one(pages: int, runs: int, workdir: Path, seed: int, progress: Callable[[str], None]) -> dict[str, float | None]:
+    project = Paths.for_project()
+    root = workdir / f"n{pages}"
+    paths = bench_paths(root, project)
+    progress(f"{pages} pages: writing the synthetic library")
+    corpus = synth.generate(paths.content, pages, seed)
+    measured = Runs()
+    for run in range(1, runs + 1):
+        progress(f"{pages} pages, run {run} of {runs}: the tool's steps and MkDocs")
+        measure_steps(paths, measured)
+        progress(f"{pages} pages, run {run} of {runs}: kb build (from nothing, no change, one page changed)")
+        measure_builds(paths, corpus, run, measured)
+    figures = measured.medians()
+    own = [figures[k] for k in ("validate", "render", "link_check", "index_build") if figures[k] is not None]
+    figures["tool_share"] = 100 * sum(own) / figures["mkdocs"] if figures["mkdocs"] else None
+    return figures
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+
+def machine() -> dict[str, object]:
+    import importlib.metadata
+
+    memory_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), 0) if Path("/proc/meminfo").exists() else 0
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(memory_kb / 1024 / 1024),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "mkdocs": importlib.metadata.version("mkdocs"),
+        "mkdocs-material": importlib.metadata.version("mkdocs-material"),
+    }
+
+
+def target_results(results: dict[int, dict[str, float | None]]) -> list[dict[str, object]]:
+    checks = []
+    for key, (limit, at, text) in TARGETS.items():
+        for pages, figures in results.items():
+            if (at is None or at == pages) and figures.get(key) is not None:
+                checks.append({"target": text, "pages": pages, "value": figures[key], "unit": UNITS[key], "met": figures[key] < limit})
+    return checks
+
+
+def format_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "n/a"
+    if unit == "%":
+        return f"{value:.0f} %"
+    if unit == "s":
+        return f"{value:.2f} s" if value < 10 else f"{value:.0f} s"
+    return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+
+
+def table(results: dict[int, dict[str, float | None]]) -> str:
+    sizes = list(results)
+    header = ["figure (median)", *(f"{n:,} pages" for n in sizes)]
+    rows = [[label, *(format_value(results[n][key], unit) for n in sizes)] for key, label, unit in FIGURES]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = [" | ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in [header, *rows]]
+    lines.insert(1, "-+-".join("-" * width for width in widths))
+    for check in target_results(results):
+        mark = "met" if check["met"] else "MISSED"
+        lines.append(f"target {mark}: {check['target']} ({format_value(check['value'], str(check['unit']))} at {check['pages']:,} pages)")
+    return "\n".join(lines)
+
+
+def run_benchmark(
+    sizes: Sequence[int], runs: int = 3, json_path: Path | None = None, workdir: Path | None = None, seed: int = 1,
+    progress: Callable[[str], None] = lambda message: None,
+) -> dict[str, object]:
+    """Measure every size; returns (and writes, with json_path) the report."""
+    keep = workdir is not None
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    try:
+        results = {n: bench_one(n, runs, workdir, seed, progress) for n in sizes}
+    finally:
+        if not keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+    report = {
+        "machine": machine(),
+        "runs": runs,
+        "seed": seed,
+        "units": UNITS,
+        "results": {str(n): figures for n, figures in results.items()},
+        "targets": target_results(results),
+        "table": table(results),
+    }
+    if json_path is not None:
+        json_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return report
+
+
+if __name__ == "__main__":
+    from .cli import main
+
+    sys.exit(main(["bench", *sys.argv[1:]]))

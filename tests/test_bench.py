@@ -1,0 +1,33 @@
+"""`kb bench` smoke run on 20 pages: every figure is reported, in the table and in the JSON.
+
+Timings are not asserted here (the benchmark measures them; see the README)."""
+
+import json
+import subprocess
+import sys
+
+from kb_tools.bench import FIGURES, TARGETS
+
+from conftest import REPO
+
+# Figures that need another stage in main before they can be measured.
+PENDING = {"index_build", "search_p50", "search_p95", "index_size"}
+
+
+def test_bench_smoke_reports_every_figure(tmp_path):
+    out = tmp_path / "bench.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "kb_tools.cli", "bench", "--pages", "20", "--runs", "1", "--json", str(out), "--workdir", str(tmp_path / "work")],
+        cwd=REPO, capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(out.read_text())
+    figures = report["results"]["20"]
+    for key, label, unit in FIGURES:
+        assert label in result.stdout
+        if key not in PENDING:
+            assert isinstance(figures[key], (int, float)) and figures[key] >= 0, key
+    assert report["machine"]["cpus"] >= 1 and report["machine"]["python"]
+    assert figures["site_size"] > 0 and figures["page_size"] > 0
+    assert report["table"] in result.stdout
+    assert {t["target"] for t in report["targets"]} <= {text for _, _, text in TARGETS.values()}
