@@ -20,7 +20,7 @@ from pathlib import Path
 from . import fingerprint, index
 from .config import Paths
 from .model import Library, Problem
-from .render import EditionOutput, mkdocs_config, render_edition, write_edition, write_mkdocs_config
+from .render import EditionOutput, edition_view, mkdocs_config, render_edition, write_edition, write_mkdocs_config
 from .checks import CheckOptions, check_all
 from .validate import CheckResult
 
@@ -45,8 +45,25 @@ class BuildError(Exception):
     """A step after validation failed; the message says which and why."""
 
 
-def render_all(library: Library, paths: Paths) -> tuple[list[EditionOutput], dict[str, list[str]]]:
+RENDER_CACHE = "rendered-editions.pickle"
+
+
+def render_editions(library: Library, paths: Paths) -> list[EditionOutput]:
+    """Each edition rendered, or its files read back from the last build when the content, this
+    tool and the date are the same (rendering is most of a no-change build's time)."""
+    cache_file = paths.cache / RENDER_CACHE if paths.cache else None
+    key = fingerprint.content_fingerprint(paths.content) if cache_file else ""
+    cached = fingerprint.read_cache(cache_file, key)
+    if cached is not None:
+        # Only the files and nav are kept: pickled pages would be slower to read than to redo.
+        return [EditionOutput(e, files, nav, edition_view(library, e)) for e, (files, nav) in zip(library.site.editions, cached)]
     outputs = [render_edition(library, edition) for edition in library.site.editions]
+    fingerprint.write_cache(cache_file, key, [(o.files, o.nav) for o in outputs])
+    return outputs
+
+
+def render_all(library: Library, paths: Paths) -> tuple[list[EditionOutput], dict[str, list[str]]]:
+    outputs = render_editions(library, paths)
     changed = {}
     for output in outputs:
         changed[output.edition.id] = write_edition(output, paths.docs)

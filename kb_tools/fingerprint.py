@@ -1,5 +1,8 @@
-"""What each edition's built site depends on, as one hash, so `kb build` can skip MkDocs for
-an edition whose inputs did not change.
+"""What each stage's output depends on, as hashes, so `kb build` redoes only what changed.
+
+MkDocs: an edition whose inputs did not change is not built again (see below). Checking and
+rendering: results computed from the same files by the same tool are kept in the cache
+folder (.cache/) and read back instead of being computed again.
 
 MkDocs has no incremental build: it rebuilds every page of an edition. But an edition's HTML
 depends only on its rendered Markdown (docs/<edition>/), its MkDocs config, the theme files,
@@ -13,7 +16,11 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
+import os
+import pickle
+from datetime import date
 from functools import cache
+from typing import Any
 from pathlib import Path
 
 import yaml
@@ -40,7 +47,10 @@ def edition_fingerprint(docs_dir: Path, config_file: Path) -> str:
     config_bytes = config_file.read_bytes()
     digest.update(config_bytes)
     _add_folder(digest, docs_dir)
-    config = yaml.safe_load(config_bytes) or {}
+    try:
+        config = yaml.load(config_bytes, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    except yaml.YAMLError:
+        config = {}  # not ours to report: MkDocs will
     custom_dir = (config.get("theme") or {}).get("custom_dir")
     if custom_dir:
         _add_folder(digest, config_file.parent / custom_dir)
@@ -79,3 +89,32 @@ def read_published(site_dir: Path) -> dict[str, str]:
 
 def write_published(site_dir: Path, fingerprints: dict[str, str]) -> None:
     (site_dir / FINGERPRINT_FILE).write_text(json.dumps(fingerprints, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def content_fingerprint(content: Path) -> str:
+    """Every content file, this tool's version and today's date (a stage may show dates)."""
+    digest = hashlib.sha256(f"{tool_version()} {date.today().isoformat()}".encode())
+    _add_folder(digest, content)
+    return digest.hexdigest()
+
+
+def read_cache(file: Path | None, key: str) -> Any | None:
+    """What write_cache stored under this key, or None (missing, other key, unreadable)."""
+    if file is None:
+        return None
+    try:
+        with file.open("rb") as stream:
+            stored_key, value = pickle.load(stream)
+    except Exception:  # a missing, truncated or foreign cache file only means more work
+        return None
+    return value if stored_key == key else None
+
+
+def write_cache(file: Path | None, key: str, value: Any) -> None:
+    if file is None:
+        return
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as stream:
+        pickle.dump((key, value), stream, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, file)  # a concurrent reader sees the old file or the new one

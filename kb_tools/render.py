@@ -364,10 +364,15 @@ def sort_by_title(pages: Iterable[Page]) -> list[Page]:
     return sorted(pages, key=lambda p: (plain_text(parse(p.title)).lower(), p.id))
 
 
+def edition_view(library: Library, edition: Edition) -> tuple[Page, ...]:
+    """Every page as the edition shows it."""
+    return tuple(page_for_edition(p, edition.id, library.terminology.ni_terms) for p in library.pages)
+
+
 def render_edition(library: Library, edition: Edition) -> EditionOutput:
     site = library.site
     synonyms = library.terminology.synonyms
-    edition_pages = [page_for_edition(p, edition.id, library.terminology.ni_terms) for p in library.pages]
+    edition_pages = list(edition_view(library, edition))
     pages = {p.id: p for p in edition_pages}
     by_section: dict[str, list[Page]] = {}
     for page in sort_pages(edition_pages):

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,7 +20,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from . import config
-from .fingerprint import tool_version
+from .fingerprint import read_cache, tool_version, write_cache
 from .load import SourceDocument, read_yaml
 from .model import (
     BodySection,
@@ -335,19 +333,9 @@ class CheckedPages:
 
     def __init__(self, folder: Path | None):
         self.file = folder / self.FILE if folder is not None else None
-        self.old = self._read()
+        self.old = read_cache(self.file, tool_version()) or {}
         self.new: dict[str, tuple[str, Page | None, list[Problem]]] = {}
         self.misses = 0
-
-    def _read(self) -> dict:
-        if self.file is None:
-            return {}
-        try:
-            with self.file.open("rb") as stream:
-                version, entries = pickle.load(stream)
-        except Exception:  # a missing, truncated or foreign cache is only a slower check
-            return {}
-        return entries if version == tool_version() and isinstance(entries, dict) else {}
 
     def page(self, file: Path, content: Path, problems: list[Problem]) -> Page | None:
         display = display_path(file, content)
@@ -368,13 +356,8 @@ class CheckedPages:
         return page
 
     def save(self) -> None:
-        if self.file is None or (not self.misses and self.new.keys() == self.old.keys()):
-            return
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.file.with_name(f"{self.file.name}.{os.getpid()}.tmp")
-        with tmp.open("wb") as stream:
-            pickle.dump((tool_version(), self.new), stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.file)
+        if self.misses or self.new.keys() != self.old.keys():
+            write_cache(self.file, tool_version(), self.new)
 
 
 def _load_checked(file: Path, content: Path, schema: dict[str, Any], build, problems: list[Problem]):

@@ -1,6 +1,8 @@
 """An edition's fingerprint changes with anything MkDocs reads, and only then."""
 
-from kb_tools.fingerprint import edition_fingerprint, read_published, write_published
+from dataclasses import replace
+
+from kb_tools.fingerprint import edition_fingerprint, read_cache, read_published, write_cache, write_published
 
 
 def test_fingerprint_follows_docs_config_theme_and_hooks(tmp_path):
@@ -34,3 +36,33 @@ def test_published_fingerprints_round_trip_and_tolerate_garbage(tmp_path):
     assert read_published(tmp_path) == {"gb": "a", "ni": "b"}
     (tmp_path / "kb-build.json").write_text("not json")
     assert read_published(tmp_path) == {}
+
+
+def test_rendering_is_reused_until_a_content_file_changes(content, project_paths, monkeypatch):
+    import kb_tools.build as build
+    from kb_tools.validate import check_content
+
+    paths = replace(project_paths(content.root), cache=content.root.parent / "cache")
+    rendered = []
+    real = build.render_edition
+    monkeypatch.setattr(build, "render_edition", lambda library, edition: rendered.append(edition.id) or real(library, edition))
+
+    first = build.render_editions(check_content(content.root).library, paths)
+    assert rendered == ["gb", "ni"]
+    again = build.render_editions(check_content(content.root).library, paths)
+    assert rendered == ["gb", "ni"] and again == first  # read back, not rendered
+
+    content.page("first", text="Changed text.")
+    changed = build.render_editions(check_content(content.root).library, paths)
+    assert rendered == ["gb", "ni", "gb", "ni"]
+    assert "Changed text." in next(f.text for f in changed[0].files if f.path.startswith("guidance/first"))
+
+
+def test_cache_file_round_trip_with_key(tmp_path):
+    file = tmp_path / "c.pickle"
+    assert read_cache(file, "k") is None
+    write_cache(file, "k", {"a": (1, 2)})
+    assert read_cache(file, "k") == {"a": (1, 2)}
+    assert read_cache(file, "other key") is None
+    file.write_bytes(b"garbage")
+    assert read_cache(file, "k") is None
