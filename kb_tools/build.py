@@ -1,23 +1,28 @@
-"""The whole build: check → render both editions → MkDocs → swap the new site into place.
+"""The whole build: check → render both editions → MkDocs and the search index → publish.
 
-MkDocs runs once per edition, in parallel, into a fresh folder beside site/. Only when
-every step passed is the new folder swapped in, so a failed build never empties or
-half-writes the published site.
+MkDocs runs once per edition, in parallel, into a staging folder, while the search index is
+written beside the published one (publish.py). Only when every step passed are they
+published, each with one atomic switch, so a failed or interrupted build never empties or
+half-writes the published site or index.
 """
 
 from __future__ import annotations
 
+import html
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
-from . import fingerprint, index
+from . import fingerprint, index, publish
 from .config import Paths
 from .model import Library, Problem
 from .render import EditionOutput, edition_view, mkdocs_config, render_edition, write_edition, write_mkdocs_config
@@ -77,37 +82,61 @@ def edition_config_path(paths: Paths, edition_id: str) -> Path:
     return paths.docs / f"mkdocs.{edition_id}.yml"
 
 
-def run_mkdocs(config_file: Path, site_dir: Path) -> None:
+def mkdocs_command(config_file: Path, site_dir: Path) -> list[str]:
     """`mkdocs build --strict` into site_dir. Never `-v`: it skips anchor validation."""
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-q", "-f", str(config_file), "-d", str(site_dir)]
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # the notice would fail --strict
-    result = subprocess.run(command, capture_output=True, text=True, env=env)
-    if result.returncode != 0:
-        lines = [line for line in (result.stderr + result.stdout).splitlines() if line.strip()]
-        raise BuildError(f"MkDocs failed for {config_file.name}:\n  " + "\n  ".join(lines[-20:]))
+    return [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-q", "-f", str(config_file), "-d", str(site_dir)]
 
 
 def build_sites(paths: Paths, edition_ids: list[str], staging: Path) -> None:
-    if not edition_ids:
-        return
-    with ThreadPoolExecutor(max_workers=len(edition_ids)) as pool:
-        futures = [pool.submit(run_mkdocs, edition_config_path(paths, e), staging / e) for e in edition_ids]
-        errors = [str(f.exception()) for f in futures if f.exception() is not None]
+    """MkDocs for each edition, in parallel processes. If anything interrupts the wait (Ctrl-C,
+    SIGTERM), the processes are stopped before the staging folder is removed."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}  # the notice would fail --strict
+    running: list[tuple[str, subprocess.Popen, IO[bytes]]] = []
+    try:
+        for edition_id in edition_ids:
+            output = tempfile.TemporaryFile()
+            command = mkdocs_command(edition_config_path(paths, edition_id), staging / edition_id)
+            with publish.deferred_interrupts():  # a process started is a process recorded, to stop
+                running.append((edition_id, subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env), output))
+        errors = [_mkdocs_error(edition_id, process, output) for edition_id, process, output in running if process.wait() != 0]
+    finally:
+        for _, process, output in running:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            output.close()
     if errors:
         raise BuildError("\n".join(errors))
+
+
+def _mkdocs_error(edition_id: str, process: subprocess.Popen, output: IO[bytes]) -> str:
+    output.seek(0)
+    lines = [line for line in output.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    return f"MkDocs failed for the {edition_id.upper()} edition (exit {process.returncode}):\n  " + "\n  ".join(lines[-20:])
 
 
 def prepare_search_indexes(outputs: list[EditionOutput], library: Library, paths: Paths) -> list[index.IndexUpdate]:
     """Stage each edition's new search index (only changed pages re-indexed); publish() makes them live."""
     updates: list[index.IndexUpdate] = []
     try:
-        for output in outputs:
-            updates.append(index.prepare(paths.search_index, output.edition.id, output.pages, library.terminology.synonyms))
+        with _step("writing the search index"):
+            for output in outputs:
+                updates.append(index.prepare(paths.search_index, output.edition.id, output.pages, library.terminology.synonyms))
     except BaseException:
-        for update in updates:
-            index.discard(update)
+        discard_search_indexes(updates)
         raise
     return updates
+
+
+def publish_search_indexes(updates: list[index.IndexUpdate]) -> None:
+    with _step("publishing the search index"):
+        for update in updates:
+            index.publish(update)
+
+
+def discard_search_indexes(updates: list[index.IndexUpdate]) -> None:
+    for update in updates:
+        index.discard(update)
 
 
 def _timed(timings: dict[str, float], name: str, function: Callable, *args):
@@ -121,18 +150,19 @@ def _timed(timings: dict[str, float], name: str, function: Callable, *args):
 def root_page(library: Library) -> str:
     """The site root: a page that lets the reader pick an edition."""
     links = "\n".join(
-        f'      <li><a href="{e.id}/index.html">{e.name} ({e.badge})</a></li>' for e in library.site.editions
+        f'      <li><a href="{e.id}/index.html">{html.escape(e.name)} ({html.escape(e.badge)})</a></li>' for e in library.site.editions
     )
+    title = html.escape(library.site.title)
     return f"""<!doctype html>
 <html lang="en">
   <head>
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>{library.site.title}: choose your edition</title>
+    <title>{title}: choose your edition</title>
   </head>
   <body>
     <main>
-    <h1>{library.site.title}</h1>
+    <h1>{title}</h1>
     <p>Choose the edition for where the case is managed:</p>
     <ul>
 {links}
@@ -171,24 +201,23 @@ def reuse_editions(site_dir: Path, staging: Path, edition_ids: list[str]) -> Non
         shutil.copytree(site_dir / edition_id, staging / edition_id, copy_function=os.link)
 
 
-def swap_into_place(staging: Path, target: Path) -> None:
-    """Replace target with staging; the old copy is kept until the new one is in place."""
-    old = target.with_name(target.name + ".old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    staging.rename(target)
-    if old.exists():
-        shutil.rmtree(old)
-
-
 # Checks of the built HTML in the staging folder, before it replaces site/ (e.g. links).
 SiteCheck = Callable[[Path, Library], list[Problem]]
 SITE_CHECKS: list[SiteCheck] = []
 
 
 def build(paths: Paths, progress: Progress = lambda message: None, options: CheckOptions = CheckOptions()) -> BuildResult:
+    """Check, render and build both editions and their search indexes, and publish them only
+    when every step passed.
+
+    Whatever fails or interrupts the build (an error, Ctrl-C, SIGTERM), the published site and
+    index are left exactly as they were; a killed build's leftovers are removed by the next one.
+    """
+    with publish.build_lock(paths.site), publish.interrupts_raise():
+        return _build(paths, progress, options)
+
+
+def _build(paths: Paths, progress: Progress, options: CheckOptions) -> BuildResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     progress("Checking content")
@@ -201,7 +230,8 @@ def build(paths: Paths, progress: Progress = lambda message: None, options: Chec
 
     progress("Rendering the GB and NI editions")
     step = time.perf_counter()
-    outputs, changed = render_all(library, paths)
+    with _step("writing the Markdown into docs/"):
+        outputs, changed = render_all(library, paths)
     timings["render"] = time.perf_counter() - step
 
     step = time.perf_counter()
@@ -212,45 +242,54 @@ def build(paths: Paths, progress: Progress = lambda message: None, options: Chec
         progress("Nothing changed since the last build: the published site is kept")
         # The index checks its own pages (it may be missing, or have been built elsewhere).
         updates = _timed(timings, "index", prepare_search_indexes, outputs, library, paths)
-        for update in updates:
-            index.publish(update)
+        try:
+            publish_search_indexes(updates)
+        except BaseException:
+            discard_search_indexes(updates)
+            raise
         timings["total"] = time.perf_counter() - started
         return BuildResult(check, changed=changed, timings=timings, index_updates=tuple(updates))
 
     progress(f"Building the site with MkDocs ({', '.join(stale) or 'no edition changed'}; editions in parallel)")
     step = time.perf_counter()
-    staging = paths.site.with_name(paths.site.name + ".new")
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
+    staging = publish.stage(paths.site)
     updates: list[index.IndexUpdate] = []
     try:
         # The search index is Python work and MkDocs runs in subprocesses: do both at once.
         with ThreadPoolExecutor(max_workers=1) as pool:
             indexing = pool.submit(_timed, timings, "index", prepare_search_indexes, outputs, library, paths)
             try:
-                build_sites(paths, stale, staging)
-                reuse_editions(paths.site, staging, [e.id for e in library.site.editions if e.id not in stale])
+                with _step("building the site"):
+                    build_sites(paths, stale, staging)
+                    reuse_editions(paths.site, staging, [e.id for e in library.site.editions if e.id not in stale])
             finally:
                 updates = indexing.result()
-        write_root(staging, library)
-        fingerprint.write_published(staging, fingerprints)
+        with _step("building the site"):
+            write_root(staging, library)
+            fingerprint.write_published(staging, fingerprints)
         timings["mkdocs"] = time.perf_counter() - step
         step = time.perf_counter()
         site_problems = tuple(p for site_check in SITE_CHECKS for p in site_check(staging, library))
         timings["site_checks"] = time.perf_counter() - step
+        if any(p.severity == "error" for p in site_problems):
+            publish.discard(staging)
+            discard_search_indexes(updates)
+            return BuildResult(check, problems=site_problems, changed=changed, timings=timings)
+        with _step("publishing the new site"):
+            publish.publish(staging, paths.site)
+        publish_search_indexes(updates)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        for update in updates:
-            index.discard(update)
+        publish.discard(staging)
+        discard_search_indexes(updates)  # a version already published is kept (publish.discard)
         raise
-    if any(p.severity == "error" for p in site_problems):
-        shutil.rmtree(staging, ignore_errors=True)
-        for update in updates:
-            index.discard(update)
-        return BuildResult(check, problems=site_problems, changed=changed, timings=timings)
-    swap_into_place(staging, paths.site)
-    for update in updates:
-        index.publish(update)
     timings["total"] = time.perf_counter() - started
     return BuildResult(check, problems=site_problems, changed=changed, timings=timings, rebuilt=tuple(stale), index_updates=tuple(updates))
+
+
+@contextmanager
+def _step(what: str) -> Iterator[None]:
+    """A file-system error (disk full, permissions) becomes a BuildError naming the step."""
+    try:
+        yield
+    except OSError as err:
+        raise BuildError(f"{what} failed: {err}") from err

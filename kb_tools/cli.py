@@ -6,12 +6,14 @@ import argparse
 import html
 import json
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from . import synth
 from .build import BuildError, build
+from .publish import Interrupted, PublishError
 from .config import Paths
 from .model import Problem
 from .checks import CheckOptions, check_all
@@ -62,7 +64,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     paths = Paths.for_project(content=args.content)
     try:
         result = build(paths, progress=lambda message: _say(f"… {message}"), options=_options(args))
-    except BuildError as err:
+    except (BuildError, PublishError) as err:
         _say(f"Build failed; the published site was not changed.\n{err}")
         return EXIT_CONTENT
     print_problems(result.check.problems + result.problems)
@@ -225,9 +227,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)  # exits 2 on usage errors
     try:
         return args.handler(args)
-    except KeyboardInterrupt:
-        _say("Interrupted; the published site was not changed.")
-        return 130
+    except KeyboardInterrupt as interrupt:
+        _say("Interrupted: nothing half-built was published.")
+        return 128 + (interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT)
 
 
 if __name__ == "__main__":

@@ -6,16 +6,16 @@ ranks pages (fast: ten thousand documents, not seventy thousand sections) and th
 the best-matching section of each result to deep-link to, without analysing anything
 but the query and the snippets.
 
-On disk, per edition:
+On disk, per edition, published the same way as the site (publish.py):
 
-    search_index/gb/CURRENT        the name of the published version ("v-…"), replaced atomically
-    search_index/gb/v-…/           a complete Whoosh index + manifest.json (page id → hash of its input)
+    search_index/gb                a link to the published version, switched atomically
+    search_index/gb.builds/v-…/    a complete Whoosh index + manifest.json (page id → hash of its input)
 
 A build never writes into a published version. It hard-links the current version into a
-new folder, re-indexes only the pages that changed, then `publish` switches
-CURRENT with one rename: a search running meanwhile sees the old index or the new one,
-never a half-written one. The previous version is kept for searches that read CURRENT
-just before the switch.
+staging folder, re-indexes only the pages that changed, then `publish` switches the link
+in one step: a search running meanwhile sees the old index or the new one, never a
+half-written one. Searches resolve the link once (`current_version`) and read from that
+folder; the previous version is kept for those that resolved it just before the switch.
 
 This is the only module that writes with Whoosh; search.py reads. Replacing Whoosh means
 replacing these two modules.
@@ -27,8 +27,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -39,6 +37,7 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter,
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language
 
+from . import publish as publishing
 from .model import Page, Synonym
 from .render import page_url
 from .synonyms import also_known_as
@@ -46,10 +45,7 @@ from .text import parse, plain_text
 
 # Bump when the documents, fields or analysis change: every index is then rebuilt in full.
 SCHEMA_VERSION = 2
-POINTER = "CURRENT"
 MANIFEST = "manifest.json"
-VERSION_PREFIX = "v-"
-TEMP_PREFIX = ".tmp-"
 
 # --- analysis ---------------------------------------------------------------------------
 
@@ -242,12 +238,7 @@ def edition_folder(root: Path, edition: str) -> Path:
 
 def current_version(folder: Path) -> Path | None:
     """The published version of an edition's index, or None when none was built."""
-    try:
-        name = (folder / POINTER).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    version = folder / name
-    return version if name.startswith(VERSION_PREFIX) and version.is_dir() else None
+    return publishing.current(folder)
 
 
 def open_version(version: Path):
@@ -293,7 +284,6 @@ def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[
     costs one hash. A schema change, or most pages changing, rebuilds everything.
     """
     folder = edition_folder(root, edition)
-    folder.mkdir(parents=True, exist_ok=True)
     synonyms = tuple(synonyms)
     by_id = {page.id: page for page in pages}
     hashes = {page_id: page_hash(page, edition, synonyms) for page_id, page in by_id.items()}
@@ -308,8 +298,7 @@ def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[
         return IndexUpdate(edition, folder, None, documents=len(hashes))
     changed = sorted(by_id) if full else added + updated
 
-    _remove_abandoned(folder)
-    staging = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-", dir=folder))
+    staging = publishing.stage(folder)
     try:
         if full:
             ix = whoosh_index.create_in(str(staging), make_schema())
@@ -318,10 +307,9 @@ def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[
             ix = whoosh_index.open_dir(str(staging))
         _write(ix, [document_for_page(by_id[p], edition, synonyms) for p in changed], () if full else updated + removed)
         (staging / MANIFEST).write_text(json.dumps({"schema": SCHEMA_VERSION, "pages": hashes}, sort_keys=True), encoding="utf-8")
-        version = folder / (VERSION_PREFIX + staging.name[len(TEMP_PREFIX) :])
-        staging.rename(version)  # complete: only now does it look like a version
+        version = publishing.seal(staging)  # complete: only now does it look like a version
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        publishing.discard(staging)
         raise
     return IndexUpdate(edition, folder, version, added, updated, removed, full, len(hashes))
 
@@ -348,39 +336,12 @@ def _link_copy(source: Path, target: Path) -> None:
 
 
 def publish(update: IndexUpdate) -> None:
-    """Make the staged version the one searches open, then drop versions no search can still need."""
-    if update.staged is None:
-        return
-    previous = current_version(update.folder)
-    pointer = update.folder / POINTER
-    tmp = pointer.with_name(f"{POINTER}.{os.getpid()}.tmp")
-    tmp.write_text(update.staged.name + "\n", encoding="utf-8")
-    os.replace(tmp, pointer)  # atomic: readers see the old name or the new one
-    keep = {update.staged.name, previous.name if previous else ""}
-    for version in update.folder.glob(VERSION_PREFIX + "*"):
-        if version.name not in keep:
-            shutil.rmtree(version, ignore_errors=True)
+    """Make the staged version the one searches open; versions no search can still need go."""
+    if update.staged is not None:
+        publishing.publish(update.staged, update.folder)
 
 
 def discard(update: IndexUpdate) -> None:
     """Throw away a staged version that will not be published (the build failed later)."""
     if update.staged is not None:
-        shutil.rmtree(update.staged, ignore_errors=True)
-
-
-def _remove_abandoned(folder: Path) -> None:
-    """Staging folders left by a build that was killed: their process is gone."""
-    for staging in folder.glob(TEMP_PREFIX + "*"):
-        pid = staging.name[len(TEMP_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            shutil.rmtree(staging, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        publishing.discard(update.staged)

@@ -228,7 +228,7 @@ class SearchService:
             opened.close()
 
     def _current(self, edition: str) -> _OpenIndex:
-        """The edition's published index, reopened when a build has switched CURRENT."""
+        """The edition's published index, reopened when a build has switched the link."""
         version = current_version(edition_folder(self.root, edition))
         if version is None:
             raise IndexNotBuilt(f"no search index for the {edition.upper()} edition in {self.root}: run `kb build` first")

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb_tools import index
+from kb_tools import index, publish
 from kb_tools.model import Synonym
 from kb_tools.search import SearchService
 from kb_tools.terminology import page_for_edition
@@ -107,7 +107,7 @@ def test_first_build_is_full_and_publishes_a_version(content, tmp_path):
     update = build_index(content, tmp_path / "ix")
     assert update.full and update.added == ("first", "other") and update.changed
     folder = tmp_path / "ix" / "gb"
-    assert (folder / "CURRENT").read_text().strip() == update.staged.name
+    assert folder.is_symlink() and os.readlink(folder) == f"gb.builds/{update.staged.name}"
     assert index.current_version(folder) == update.staged
 
 
@@ -157,7 +157,7 @@ def test_only_the_current_and_previous_versions_are_kept(content, tmp_path):
     for n in range(3):
         content.page("other", related=("first",), text=f"Version {n} of the text.")
         versions.append(build_index(content, root).staged)
-    assert sorted(p.name for p in (root / "gb").iterdir() if p.name.startswith("v-")) == sorted(v.name for v in versions[1:])
+    assert sorted(p.name for p in (root / "gb.builds").iterdir() if p.name.startswith("v-")) == sorted(v.name for v in versions[1:])
 
 
 def test_discarded_update_is_never_published(content, tmp_path):
@@ -174,8 +174,7 @@ def test_discarded_update_is_never_published(content, tmp_path):
 def test_staging_left_by_a_killed_build_is_removed(content, tmp_path):
     root = tmp_path / "ix"
     build_index(content, root)
-    dead = _dead_pid()
-    abandoned = root / "gb" / f"{index.TEMP_PREFIX}{dead}-abc"
+    abandoned = root / "gb.builds" / f"{publish.STAGING_PREFIX}{_dead_pid()}-abc"
     abandoned.mkdir()
     content.page("other", related=("first",), text="Anything new.")
     build_index(content, root)

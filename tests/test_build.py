@@ -1,0 +1,172 @@
+"""A failed or interrupted build leaves the published site and search index byte-identical."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kb_tools import build as build_module
+from kb_tools import publish
+from kb_tools.build import BuildError, build
+from kb_tools.config import Paths
+from kb_tools.model import Problem
+
+from conftest import REPO, SITE_YML, TERMINOLOGY_YML, ContentTree
+
+
+def make_project(root: Path) -> Paths:
+    """A project folder the CLI can run in: its own content and outputs, the repository's code."""
+    (root / "mkdocs.yml").symlink_to(REPO / "mkdocs.yml")
+    (root / "kb_tools").symlink_to(REPO / "kb_tools")
+    tree = ContentTree(root / "content")
+    tree.write("site.yml", SITE_YML)
+    tree.write("terminology.yml", TERMINOLOGY_YML)
+    tree.page("first", related=("other",))
+    tree.page("other", related=("first",))
+    return Paths.for_project(root=root)
+
+
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("published")
+    paths = make_project(root)
+    assert build(paths).ok
+    assert published(paths) == [paths.site, paths.search_index / "gb", paths.search_index / "ni"]
+    return root
+
+
+@pytest.fixture
+def project(built_project, tmp_path) -> Paths:
+    """A copy of the built project, with one page changed so the next build runs MkDocs."""
+    root = tmp_path / "project"
+    shutil.copytree(built_project, root, symlinks=True)
+    paths = Paths.for_project(root=root)
+    ContentTree(paths.content).page("first", related=("other",), text="Changed text, so MkDocs runs again.")
+    return paths
+
+
+def published(paths: Paths) -> list[Path]:
+    """The published links: the site and each edition's search index."""
+    return [paths.site, *sorted(p for p in paths.search_index.glob("*") if p.is_symlink())]
+
+
+def snapshot(paths: Paths) -> dict:
+    """Every published byte, read through the links, and where each link points."""
+    links = published(paths)
+    files = {p: p.read_bytes() for link in links for p in link.rglob("*") if p.is_file()}
+    return {"links": {link: os.readlink(link) for link in links}, "files": files}
+
+
+def leftovers(paths: Paths) -> list[str]:
+    return sorted(p.name for link in published(paths) for p in publish.versions_folder(link).glob(publish.STAGING_PREFIX + "*"))
+
+
+def disk_full(*args, **kwargs):
+    raise OSError(28, "No space left on device")
+
+
+def failing_site_check(site_dir, library):
+    return [Problem("site/gb/index.html", 1, 1, "a broken link")]
+
+
+FAILURES = {
+    "render": (lambda mp: mp.setattr(build_module, "render_all", disk_full), "writing the Markdown into docs/ failed"),
+    "search index": (lambda mp: mp.setattr(build_module.index, "prepare", disk_full), "writing the search index failed"),
+    "site check": (lambda mp: mp.setattr(build_module, "SITE_CHECKS", [failing_site_check]), None),
+    "publish": (lambda mp: mp.setattr(publish.os, "symlink", disk_full), "publishing the new site failed"),
+}
+
+
+@pytest.mark.parametrize("step", FAILURES)
+def test_a_failure_at_any_step_leaves_the_published_output_byte_identical(project, monkeypatch, step):
+    before = snapshot(project)
+    inject, message = FAILURES[step]
+    inject(monkeypatch)
+    if message is None:
+        result = build(project)
+        assert not result.ok and "a broken link" in str(result.problems)
+    else:
+        with pytest.raises(BuildError, match=message):
+            build(project)
+    assert snapshot(project) == before
+    assert leftovers(project) == []
+
+
+def test_a_real_mkdocs_failure_names_the_edition_and_publishes_nothing(project, tmp_path):
+    before = snapshot(project)
+    broken = tmp_path / "mkdocs.yml"
+    broken.write_text((REPO / "mkdocs.yml").read_text().replace("name: material", "name: no-such-theme"))
+    paths = Paths(project.content, project.docs, project.site, project.search_index, broken)
+    with pytest.raises(BuildError, match="MkDocs failed for the GB edition"):
+        build(paths)
+    assert snapshot(project) == before
+    assert leftovers(project) == []
+
+
+def test_content_errors_stop_the_build_before_anything_is_written(project):
+    before = snapshot(project)
+    ContentTree(project.content).page("first", related=("missing",))
+    assert not build(project).ok
+    assert snapshot(project) == before
+
+
+# --- interrupted builds: the CLI in a subprocess, signalled while MkDocs runs ---------------
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def start_build_and_wait_for_mkdocs(paths: Paths) -> tuple[subprocess.Popen, list[int]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb_tools.cli", "build"], cwd=paths.site.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while len(mkdocs := children(process.pid)) < 2:  # one MkDocs per edition
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "MkDocs did not start"
+        time.sleep(0.02)
+    time.sleep(0.3)  # MkDocs is now writing into the staging folder
+    return process, mkdocs
+
+
+def gone(pid: int) -> bool:
+    return not Path(f"/proc/{pid}").exists()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_build_interrupted_midway_leaves_the_old_output_and_no_leftovers(project, signum):
+    before = snapshot(project)
+    process, mkdocs = start_build_and_wait_for_mkdocs(project)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, err
+    assert "Interrupted: nothing half-built was published." in err
+    assert "Traceback" not in out + err
+    assert all(gone(pid) for pid in mkdocs), "MkDocs processes were left running"
+    assert snapshot(project) == before
+    assert leftovers(project) == []
+
+
+def test_leftovers_of_a_killed_build_are_removed_by_the_next_build(project):
+    before = snapshot(project)
+    process, mkdocs = start_build_and_wait_for_mkdocs(project)
+    process.kill()  # SIGKILL: no clean-up can run
+    process.communicate()
+    for pid in mkdocs:  # orphaned: stop them as the machine's owner would
+        if not gone(pid):
+            os.kill(pid, signal.SIGKILL)
+    assert snapshot(project) == before
+    assert leftovers(project)
+    assert build(project).ok
+    assert leftovers(project) == []
+    assert snapshot(project)["links"] != before["links"]
+    assert "Changed text" in (project.site / "gb/guidance/first/index.html").read_text()
