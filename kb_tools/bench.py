@@ -11,6 +11,7 @@ a new Python process, as a maintainer or CI runs them. It prints a table and wri
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import resource
@@ -24,11 +25,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import synth
+from . import index, synth
 from .build import build_sites, render_all
 from .checks import CheckOptions, check_all
 from .config import Paths
 from .model import Library
+from .search import SearchService
 from .text import parse
 
 # key, label, unit: every figure the benchmark reports, in table order.
@@ -136,12 +138,40 @@ def measure_link_check(site: Path, library: Library) -> float:
     return time.perf_counter() - started
 
 
-def measure_index_build(paths: Paths, library: Library, outputs) -> float | None:
-    return None  # wired when the search index lands in main
+def measure_index_build(paths: Paths, library: Library, outputs) -> float:
+    """Both editions' search indexes from nothing, as the first `kb build` makes them."""
+    shutil.rmtree(paths.search_index, ignore_errors=True)
+    started = time.perf_counter()
+    for output in outputs:
+        index.publish(index.prepare(paths.search_index, output.edition.id, output.pages, library.terminology.synonyms))
+    return time.perf_counter() - started
 
 
-def measure_search(paths: Paths, runs: Runs) -> None:
-    runs.add("index_size", folder_bytes(paths.search_index) / 1e6 if paths.search_index.exists() else None)
+def measure_search(paths: Paths, editions: Sequence[str], runs: Runs) -> None:
+    """Latency of every query of the fixed set in each edition, three times, on the built index."""
+    service = SearchService(paths.search_index)
+    try:
+        for edition in editions:
+            service.search(synth.QUERIES[0], edition)  # opening the index is not a search
+        latencies = []
+        for _ in range(3):
+            for edition in editions:
+                for query in synth.QUERIES:
+                    started = time.perf_counter()
+                    service.search(query, edition)
+                    latencies.append((time.perf_counter() - started) * 1000)
+    finally:
+        service.close()
+    runs.add("search_p50", percentile(latencies, 50))
+    runs.add("search_p95", percentile(latencies, 95))
+    versions = [index.current_version(index.edition_folder(paths.search_index, e)) for e in editions]
+    runs.add("index_size", sum(folder_bytes(v) for v in versions if v is not None) / 1e6)
+
+
+def percentile(values: list[float], percent: float) -> float:
+    """The nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)]
 
 
 def child_build(paths_json: str) -> None:
@@ -178,7 +208,7 @@ def run_build(paths: Paths) -> tuple[float, dict]:
     return seconds, report
 
 
-def measure_builds(paths: Paths, corpus: synth.SynthCorpus, run: int, runs: Runs) -> None:
+def measure_builds(paths: Paths, corpus: synth.SynthCorpus, editions: list[str], run: int, runs: Runs) -> None:
     for folder in (paths.docs, paths.site, paths.search_index, paths.cache):
         shutil.rmtree(folder, ignore_errors=True)
     seconds, report = run_build(paths)
@@ -187,7 +217,7 @@ def measure_builds(paths: Paths, corpus: synth.SynthCorpus, run: int, runs: Runs
     runs.add("peak_memory_mkdocs", report["peak_children_kb"] / 1024)
     runs.add("site_size", folder_bytes(paths.site) / 1e6)
     runs.add("page_size", average_page_bytes(paths.site) / 1e3)
-    measure_search(paths, runs)
+    measure_search(paths, editions, runs)
 
     seconds, report = run_build(paths)
     assert report["rebuilt"] == [], f"nothing changed, yet MkDocs ran for {report['rebuilt']}"
@@ -217,9 +247,9 @@ def bench_one(pages: int, runs: int, workdir: Path, seed: int, progress: Callabl
     measured = Runs()
     for run in range(1, runs + 1):
         progress(f"{pages} pages, run {run} of {runs}: the tool's steps and MkDocs")
-        measure_steps(paths, measured)
+        library = measure_steps(paths, measured)
         progress(f"{pages} pages, run {run} of {runs}: kb build (from nothing, no change, one page changed)")
-        measure_builds(paths, corpus, run, measured)
+        measure_builds(paths, corpus, [e.id for e in library.site.editions], run, measured)
     figures = measured.medians()
     own = [figures[k] for k in ("validate", "render", "link_check", "index_build") if figures[k] is not None]
     figures["tool_share"] = 100 * sum(own) / figures["mkdocs"] if figures["mkdocs"] else None
