@@ -312,13 +312,14 @@ def run_benchmark(
     """Measure every size; returns (and writes, with json_path) the report."""
     keep = workdir is not None
     workdir = workdir or Path(tempfile.mkdtemp(prefix="kb-bench-"))
+    load_before = os.getloadavg()
     try:
         results = {n: bench_one(n, runs, workdir, seed, progress) for n in sizes}
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
     report = {
-        "machine": machine(),
+        "machine": {**machine(), "load_average_before": load_before, "load_average_after": os.getloadavg()},
         "runs": runs,
         "seed": seed,
         "units": UNITS,
