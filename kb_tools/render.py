@@ -30,7 +30,7 @@ HOME = "index.md"
 CHANGES_PAGE = "whats-changed.md"
 SR_CHECK_PAGE = "check-before-you-raise-an-sr.md"
 TAGS_PAGE = "tags.md"
-SECTIONS_GROUP = "Procedures by section"  # the navigation group that holds the sections of a big library
+A_TO_Z_GROUP = "Procedures A to Z"  # in a big section's navigation, the entry that holds its alphabetical groups
 
 
 @dataclass(frozen=True)
@@ -387,23 +387,29 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
         RenderedFile(TAGS_PAGE, render_tags(edition_pages)),
     ]
     nav: list = [{"Home": HOME}, {"Check before you raise an SR": SR_CHECK_PAGE}]
-    sections_nav: list[dict] = []
     for section in site.sections:
         members = by_section.get(section.id, [])
         if not members:
             continue
         files.append(RenderedFile(f"{section.id}/index.md", render_section_index(section.id, site, members, pages)))
         files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages, search_words(p, synonyms))) for p in members)
-        sections_nav.append({section.title: [f"{section.id}/index.md", *section_nav(members)]})
-    nav.extend(bounded_sections(sections_nav))
+        nav.append({section.title: [f"{section.id}/index.md", *section_nav(members)]})
     nav.append({"What's changed": CHANGES_PAGE})
     nav.append({"Tags": TAGS_PAGE})
     return EditionOutput(edition, tuple(files), tuple(nav), tuple(edition_pages))
 
 
-def section_nav(members: list[Page], limit: int = NAV_GROUP_PAGES) -> list[dict]:
-    """A section's navigation entries: its pages, or alphabetical groups of at most `limit`
-    pages labelled like a dictionary's guide words ("Cancel to Confirm refund") when there are more."""
+def section_nav(members: list[Page], limit: int | None = None) -> list[dict]:
+    """A section's navigation entries: its pages, or, when there are more than `limit`, one
+    entry holding alphabetical groups of at most `limit` pages, labelled like a dictionary's
+    guide words ("Cancel to Confirm refund").
+
+    Material expands the first levels of the navigation on every page (navigation.sections;
+    with tabs, the current tab's sections too) and, with navigation.prune, leaves the rest
+    out unless it leads to the current page. The groups sit one level below what is always
+    expanded, so a page carries its own group's links, not its whole section's.
+    """
+    limit = limit or NAV_GROUP_PAGES
     entries = [(plain_text(parse(p.title)), page_path(p)) for p in members]
     if len(entries) <= limit:
         return [{title: path} for title, path in entries]
@@ -417,17 +423,7 @@ def section_nav(members: list[Page], limit: int = NAV_GROUP_PAGES) -> list[dict]
         after = groups[i + 1][0][0] if i + 1 < len(groups) else ""
         label = f"{_guide_word(group[0][0], before)} to {_guide_word(group[-1][0], after)}"
         nav.append({label: [{title: path} for title, path in group]})
-    return nav
-
-
-def bounded_sections(sections_nav: list[dict], limit: int = NAV_GROUP_PAGES) -> list[dict]:
-    """Top-level sections, or one group holding them once their entries together exceed `limit`.
-
-    Material's navigation.sections shows every top-level section's entries on every page;
-    inside one group, only the sections' titles and the current section's entries are shown.
-    """
-    entries = sum(len(items) - 1 for entry in sections_nav for items in entry.values())  # less the index pages
-    return sections_nav if entries <= limit else [{SECTIONS_GROUP: sections_nav}]
+    return [{A_TO_Z_GROUP: nav}]
 
 
 def _guide_word(title: str, neighbour: str) -> str:

@@ -67,3 +67,16 @@ def test_a_lost_fingerprint_or_missing_edition_means_a_rebuild(project_paths, co
     assert build(paths).rebuilt == ("gb", "ni")
     shutil.rmtree(paths.site / "ni")
     assert build(paths).rebuilt == ("ni",)
+
+
+def test_a_page_carries_its_own_navigation_group_not_the_whole_section(project_paths, content, monkeypatch):
+    import kb_tools.render as render
+
+    monkeypatch.setattr(render, "NAV_GROUP_PAGES", 3)
+    for letter in "abcdefg":
+        content.page(f"{letter}-page", related=("first",))
+    paths = project_paths(content.root)
+    assert build(paths).ok
+    html = (paths.site / "gb/guidance/a-page/index.html").read_text()
+    assert 'href="../b-page/' in html  # a page in its own group ("Page a" to "Page b…")
+    assert 'href="../other/' not in html  # "Page other" is in the last group: pruned

@@ -1,5 +1,5 @@
 from kb_tools.build import render_all
-from kb_tools.render import SECTIONS_GROUP, bounded_sections, escape, render_edition, section_nav
+from kb_tools.render import A_TO_Z_GROUP, escape, render_edition, section_nav
 from kb_tools.validate import check_content
 
 from conftest import page_yaml
@@ -80,7 +80,8 @@ def test_big_sections_are_split_into_bounded_alphabetical_groups(content):
         content.page(page_id, page_yaml(page_id, related=("first",)).replace(f"title: Page {page_id}", f"title: {title}"))
     library = library_of(content)
     members = [p for p in library.pages if p.id.startswith("p")]
-    groups = section_nav(members, limit=2)
+    [a_to_z] = section_nav(members, limit=2)
+    groups = a_to_z[A_TO_Z_GROUP]
     assert [list(g) for g in groups] == [["Cancel to Check"], ["Close to Record"], ["Update to Update"]]
     titles = [title for g in groups for entry in next(iter(g.values())) for title in entry]
     assert titles == ["Cancel a payment", "Check income", "Close a case", "Record notes", "Update arrears"]
@@ -139,9 +140,3 @@ def test_tags_page_is_in_the_navigation_and_marks_where_tags_are_listed(content)
     content.page("first", extra="tags: [appeals]\n")
     tags = {f.path: f.text for f in render_edition(library_of(content), library.site.edition("gb")).files}["tags.md"]
     assert "<!-- material/tags -->" in tags
-
-
-def test_sections_are_gathered_in_one_group_when_their_entries_exceed_the_bound():
-    sections = [{"A": ["a/index.md", {"P": "a/p/index.md"}]}, {"B": ["b/index.md", {"Q": "b/q/index.md"}]}]
-    assert bounded_sections(sections, limit=2) == sections
-    assert bounded_sections(sections, limit=1) == [{SECTIONS_GROUP: sections}]
