@@ -228,6 +228,20 @@ def test_northern_ireland_edition_says_division(library, pages):
     assert "Child Maintenance Group" not in ni_text and "Division" in ni_text
 
 
+def test_northern_ireland_edition_keeps_no_great_britain_term(library, pages):
+    """Every GB term is substituted in the NI edition, even one a YAML line break splits."""
+    terms = [t for t in library.terminology.ni_terms if t.gb not in t.ni]
+    assert terms, "terminology.yml lists no Northern Ireland terms"
+    for page in pages.values():
+        ni = page_for_edition(page, "ni", library.terminology.ni_terms)
+        for where, text in text_fields(ni):
+            visible = " ".join(unmarked_text(parse(text)).split())
+            for term in terms:
+                assert not re.search(rf"(?<![\w&-]){re.escape(term.gb)}(?![\w&]|-\w)", visible), (
+                    f"{page.id} {where}: '{term.gb}' left in the NI edition (is it split across lines?)"
+                )
+
+
 def test_fee_removal_is_dated_and_shown_only_in_great_britain(library, pages):
     page = pages["domestic-abuse"]
     gb = " ".join(t for _, t in text_fields(page_for_edition(page, "gb", library.terminology.ni_terms)))
