@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from . import fingerprint, index, publish
+from . import fingerprint, index, links, publish
 from .config import Paths
 from .model import Library, Problem
 from .render import EditionOutput, edition_view, mkdocs_config, render_edition, write_edition, write_mkdocs_config
@@ -107,6 +107,16 @@ def build_sites(paths: Paths, edition_ids: list[str], staging: Path) -> None:
             output.close()
     if errors:
         raise BuildError("\n".join(errors))
+    for edition_id in edition_ids:
+        drop_error_page(staging / edition_id)
+
+
+def drop_error_page(edition_site: Path) -> None:
+    """MkDocs writes each edition a 404.html whose links are written for an edition served at
+    the server's root (its nav, styles and edition switch need `site_url`, the address the
+    site is published at, which this project does not fix). The editions are served at
+    /gb/ and /ni/, so every link on it would be broken: it is not published."""
+    (edition_site / "404.html").unlink(missing_ok=True)
 
 
 def _mkdocs_error(edition_id: str, process: subprocess.Popen, output: IO[bytes]) -> str:
@@ -203,7 +213,9 @@ def reuse_editions(site_dir: Path, staging: Path, edition_ids: list[str]) -> Non
 
 # Checks of the built HTML in the staging folder, before it replaces site/ (e.g. links).
 SiteCheck = Callable[[Path, Library], list[Problem]]
-SITE_CHECKS: list[SiteCheck] = []
+SITE_CHECKS: list[SiteCheck] = [
+    links.site_link_problems,  # every internal href/src and #fragment of both editions resolves
+]
 
 
 def build(paths: Paths, progress: Progress = lambda message: None, options: CheckOptions = CheckOptions()) -> BuildResult:

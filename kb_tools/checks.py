@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .external_links import external_link_problems
+from .links import content_link_problems
 from .model import Library, Problem
 from .validate import CheckResult, check_content
 
@@ -24,7 +26,10 @@ class CheckOptions:
 LibraryCheck = Callable[[Library, CheckOptions], list[Problem]]
 
 # The checks, run in order after validation succeeds. Add a stage's check here, explicitly.
-LIBRARY_CHECKS: list[LibraryCheck] = []
+LIBRARY_CHECKS: list[LibraryCheck] = [
+    content_link_problems,  # links.py: in-text page: and #anchor links, per edition
+    external_link_problems,  # external_links.py: http(s) links answer (only with --external)
+]
 
 
 def check_all(content: Path, options: CheckOptions = CheckOptions(), cache: Path | None = None) -> CheckResult:

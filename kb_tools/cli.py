@@ -188,6 +188,7 @@ def make_parser() -> argparse.ArgumentParser:
     content = argparse.ArgumentParser(add_help=False)
     content.add_argument("--content", type=_content_path, metavar="PATH", help="content folder to use (default: ./content)")
     content.add_argument("--strict", action="store_true", help="treat warnings (such as overdue reviews) as errors")
+    content.add_argument("--external", action="store_true", help="also check that http(s) links answer (needs the network; results cached)")
 
     check = commands.add_parser("check", parents=[content], help="validate the content and report every problem")
     check.set_defaults(handler=cmd_check)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,24 @@ EDITIONS = ("gb", "ni")
 # page then carries a bounded navigation and the site grows linearly with the page count
 # (measured in `kb bench`; see the README).
 NAV_GROUP_PAGES = 50
+
+
+# External link checking (`kb check --external`): polite to other sites, cheap to repeat.
+# Results that were fine are cached for EXTERNAL_CACHE_DAYS in EXTERNAL_CACHE_FILE (relative
+# to the project folder; the KB_LINK_CACHE environment variable names another file).
+EXTERNAL_CACHE_FILE = Path(".cache") / "links.json"
+EXTERNAL_CACHE_DAYS = 7
+EXTERNAL_TIMEOUT_SECONDS = 10.0
+EXTERNAL_RETRIES = 2  # after the first try, for timeouts, dropped connections, 429 and 5xx
+EXTERNAL_BACKOFF_SECONDS = 1.0  # doubled before each retry
+EXTERNAL_PER_HOST = 2  # requests at once to one host
+EXTERNAL_TOTAL = 16  # requests at once overall
+EXTERNAL_MAX_REDIRECTS = 5
+
+
+def external_cache_file() -> Path:
+    override = os.environ.get("KB_LINK_CACHE")
+    return Path(override) if override else project_root() / EXTERNAL_CACHE_FILE
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,9 @@ aliases and deep nesting are problems, and nothing here raises on bad input.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,7 @@ class SourceDocument:
     # "a/0/b" → location of the value; keys are JSON-pointer-like paths without the leading slash.
     values: dict[str, Location] = field(default_factory=dict)
     keys: dict[str, Location] = field(default_factory=dict)
+    text: str = field(default="", repr=False)  # the file as written, for positions inside scalars
 
     def where(self, pointer: str, *, key: bool = False) -> Location:
         """Location of a path, falling back to its nearest ancestor that was written."""
@@ -111,7 +114,7 @@ def _build(loader_class, text: str, path: str) -> tuple[SourceDocument | None, l
     loader = None
     try:
         loader = loader_class(text)  # PyYAML's reader checks the characters here
-        return _Builder(loader, path).document()
+        return _Builder(loader, path, text).document()
     except _Stop as stop:
         return None, [_location(path, stop.mark).problem(stop.message)]
     except yaml.MarkedYAMLError as err:
@@ -134,9 +137,9 @@ def _build(loader_class, text: str, path: str) -> tuple[SourceDocument | None, l
 class _Builder:
     """Turns one stream of parser events into plain data, recording where each node was written."""
 
-    def __init__(self, loader, path: str):
+    def __init__(self, loader, path: str, text: str):
         self.loader = loader
-        self.doc = SourceDocument(path, None)
+        self.doc = SourceDocument(path, None, text=text)
         self.problems: list[Problem] = []
 
     def document(self) -> tuple[SourceDocument | None, list[Problem]]:
@@ -153,7 +156,7 @@ class _Builder:
                 "expected a single document in the stream", None, "but found another document", event.start_mark
             )
         doc = self.doc
-        return SourceDocument(doc.path, data, doc.values, doc.keys), self.problems
+        return SourceDocument(doc.path, data, doc.values, doc.keys, doc.text), self.problems
 
     def node(self, pointer: str, depth: int, record: bool = True) -> Any:
         event = self.loader.get_event()
@@ -207,6 +210,40 @@ def _is_null(event: yaml.ScalarEvent) -> bool:
     if event.tag not in (None, "!"):
         return event.tag == _NULL_TAG
     return bool(event.implicit[0]) and event.value in _NULLS
+
+
+def position_in_scalar(source: str, start: Location, value: str, offset: int, needle: str) -> Location:
+    """Where `needle`, found at `offset` in a scalar's value, was written in the file.
+
+    YAML folds lines, strips indentation and undoes escapes, so an offset in the value is
+    not an offset in the file. Text without spaces or escapes (a link target, a word) is
+    written as it reads, so the same occurrence of it is searched for in the file from the
+    scalar's start. Falls back to the scalar's start when it cannot be found.
+    """
+    starts = _line_starts(source)
+    if not needle or not 1 <= start.line <= len(starts):
+        return start
+    index = starts[start.line - 1] + start.column - 1
+    for _ in range(value.count(needle, 0, offset) + 1):
+        found = source.find(needle, index)
+        if found < 0:
+            return start
+        index = found + len(needle)
+    line = bisect.bisect_right(starts, found)
+    return Location(start.path, line, found - starts[line - 1] + 1)
+
+
+@lru_cache(maxsize=16)
+def _line_starts(source: str) -> tuple[int, ...]:
+    """Index of the first character of each line."""
+    if not source:
+        return ()
+    starts = [0]
+    newline = source.find("\n")
+    while newline >= 0:
+        starts.append(newline + 1)
+        newline = source.find("\n", newline + 1)
+    return tuple(starts)
 
 
 def _join(pointer: str, key: object) -> str:

@@ -98,6 +98,8 @@ class Page:
     source_path: str = ""
     # JSON-pointer-like path ("body/0/text") → where it was written, for tracing problems back.
     locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    # The file as written: positions inside text fields (load.position_in_scalar).
+    source_text: str = field(default="", compare=False, hash=False, repr=False)
 
     def location(self, *keys: object) -> Location:
         """The nearest recorded location for a path inside this page's YAML."""

@@ -248,6 +248,7 @@ def build_page(doc: SourceDocument) -> Page:
         source=data.get("source") or "",
         source_path=doc.path,
         locations=_locations(doc),
+        source_text=doc.text,
     )
 
 
@@ -438,13 +439,25 @@ def review_due(page: Page, site: SiteConfig) -> date:
     return page.review_due or page.last_reviewed + timedelta(days=site.review_interval_days)
 
 
-def page_anchors(page: Page) -> set[str]:
-    """Every heading anchor a link may target on this page."""
-    return {s.anchor for s in page.body} | {f.anchor for f in page.faq} | set(FIXED_ANCHORS)
+def page_anchors(page: Page, edition: str | None = None) -> set[str]:
+    """Every heading anchor a link may target on this page, in one edition (None: in any).
+
+    Keep in step with render.render_page, which writes these headings."""
+
+    def shown(item) -> bool:
+        return edition is None or item.edition in (None, edition)
+
+    anchors = {s.anchor for s in page.body if shown(s)} | set(FIXED_ANCHORS)
+    faq = {f.anchor for f in page.faq if shown(f)}
+    if faq:
+        anchors |= faq | {"frequently-asked-questions"}
+    if any(shown(r) for r in page.legislation):
+        anchors.add("legislation-and-sources")
+    return anchors
 
 
-# Anchors the renderer always writes on a procedure page.
-FIXED_ANCHORS = ("summary", "frequently-asked-questions", "related-pages", "about-this-page")
+# Anchors the renderer writes on every procedure page.
+FIXED_ANCHORS = ("related-pages", "about-this-page")
 
 
 def is_slug(value: str) -> bool:

@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from kb_tools.load import parse_yaml, read_yaml
 
 
@@ -94,3 +96,33 @@ def test_fast_and_pure_python_parsers_read_the_same(tmp_path: Path):
     for text in texts:
         fast, slow = _build(yaml.CSafeLoader, text, "p.yml"), _build(yaml.SafeLoader, text, "p.yml")
         assert (fast[0].data, fast[0].values, fast[0].keys, fast[1]) == (slow[0].data, slow[0].values, slow[0].keys, slow[1])
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "t: See [x](page:a) and [y](page:b).\n",
+        "t: 'See [x](page:a), ''quoted'', [y](page:b).'\n",
+        "t: |\n  See [x](page:a)\n  and [y](page:b).\n",
+        "t: >\n  See [x](page:a)\n\n    and [y](page:b)\n  here.\n",
+        "t: \"See [x](page:a)\\\n  and [y](page:b).\"\n",
+        "t: See [x](page:b) and\n  [y](page:b).\n",
+    ],
+)
+def test_positions_inside_any_kind_of_scalar(source):
+    """The file position of text inside a scalar, whatever the style that folds or escapes it."""
+    from kb_tools.load import position_in_scalar
+
+    doc, _ = parse_yaml(source, "p.yml")
+    value = doc.data["t"]
+    offset = value.rindex("page:b")
+    where = position_in_scalar(source, doc.values["t"], value, offset, "page:b")
+    index = source.rindex("page:b")
+    assert (where.line, where.column) == (source.count("\n", 0, index) + 1, index - source.rfind("\n", 0, index))
+
+
+def test_position_falls_back_to_the_scalar_start():
+    from kb_tools.load import position_in_scalar
+
+    doc, _ = parse_yaml('t: "escaped \\x41"\n', "p.yml")
+    assert position_in_scalar(doc.text, doc.values["t"], doc.data["t"], 8, "A") == doc.values["t"]
