@@ -84,7 +84,12 @@ def _escape_keeping_bold(text: str) -> str:
     return "".join(f"**{escape(p[2:-2])}**" if p.startswith("**") and p.endswith("**") and len(p) > 4 else escape(p) for p in parts)
 
 
-def inline(segments: tuple[Segment, ...], here: Page | None, pages: dict[str, Page]) -> str:
+# Where a link is written: on a page, on a section's index page (the section id), or on a
+# page at the edition root (None).
+Here = Page | str | None
+
+
+def inline(segments: tuple[Segment, ...], here: Here, pages: dict[str, Page]) -> str:
     out = []
     for segment in segments:
         if isinstance(segment, Plain):
@@ -99,13 +104,13 @@ def inline(segments: tuple[Segment, ...], here: Page | None, pages: dict[str, Pa
     return "".join(out)
 
 
-def _link(link: Link, here: Page | None, pages: dict[str, Page]) -> str:
+def _link(link: Link, here: Here, pages: dict[str, Page]) -> str:
     label = inline(link.label, here, pages)
     target = resolve_target(link.target, here, pages)
     return f"[{label}]({target})" if target else label
 
 
-def resolve_target(target: str, here: Page | None, pages: dict[str, Page]) -> str | None:
+def resolve_target(target: str, here: Here, pages: dict[str, Page]) -> str | None:
     """A link target in content → a Markdown link target, or None when it must not be a link."""
     if target.startswith("page:"):
         page_id, _, anchor = target[len("page:") :].partition("#")
@@ -120,9 +125,11 @@ def resolve_target(target: str, here: Page | None, pages: dict[str, Page]) -> st
     return None
 
 
-def relative_md(here: Page | None, page: Page) -> str:
+def relative_md(here: Here, page: Page) -> str:
     if here is None:  # from the edition root (home, changes, tags)
         return page_path(page)
+    if isinstance(here, str):  # from a section's own page, <section>/index.md
+        return f"{page.id}/index.md" if page.section == here else f"../{page_path(page)}"
     if here.section == page.section:
         return f"../{page.id}/index.md"
     return f"../../{page_path(page)}"
@@ -242,7 +249,7 @@ def render_section_index(section_id: str, site: SiteConfig, pages: list[Page], a
     assert section is not None
     lines = [front_matter({"title": section.title, "description": section.summary}), f"# {escape(section.title)}\n", f"{escape(section.summary)}\n"]
     for page in pages:
-        lines.append(f"- [{escape(plain_text(parse(page.title)))}]({page.id}/index.md): {inline(parse(page.summary), None, all_pages)}")
+        lines.append(f"- [{escape(plain_text(parse(page.title)))}]({page.id}/index.md): {inline(parse(page.summary), section_id, all_pages)}")
     return "\n".join(lines) + "\n"
 
 

@@ -140,3 +140,13 @@ def test_tags_page_is_in_the_navigation_and_marks_where_tags_are_listed(content)
     content.page("first", extra="tags: [appeals]\n")
     tags = {f.path: f.text for f in render_edition(library_of(content), library.site.edition("gb")).files}["tags.md"]
     assert "<!-- material/tags -->" in tags
+
+
+def test_links_in_a_summary_work_wherever_the_summary_is_shown(content):
+    """A summary is shown on its page, the home page, its section's page and related lists."""
+    content.page("first", page_yaml("first").replace("summary: A short summary of page first.", "summary: 'Before [the other page](page:other#what-to-do).'"))
+    library = library_of(content)
+    files = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}
+    assert "(other/index.md#what-to-do)" in files["guidance/index.md"]  # from guidance/index.md
+    assert "(guidance/other/index.md#what-to-do)" in files["index.md"]  # from the edition root
+    assert "(../other/index.md#what-to-do)" in files["guidance/other/index.md"]  # in other's related list
