@@ -214,7 +214,8 @@ def link_text(text: str, url: str) -> str:
     for node in LexborHTMLParser(text).css("[href], [src]"):
         if url in (node.attributes.get(name, "").strip() for name in LINK_ATTRIBUTES):
             words = " ".join(node.text(deep=True).split()) if node.tag == "a" else ""
-            return words or node.attributes.get("aria-label") or node.attributes.get("title") or f"<{node.tag}>"
+            rel = f' rel="{node.attributes["rel"]}"' if node.attributes.get("rel") else ""
+            return words or node.attributes.get("aria-label") or node.attributes.get("title") or f"<{node.tag}{rel}>"
     return url
 
 
@@ -257,7 +258,7 @@ class BuiltSite:
     def __init__(self, root: Path):
         self.root = root
         self.files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
-        self.folders = {posixpath.dirname(f) for f in self.files} | {""}
+        self.folders = {posixpath.dirname(f) for f in self.files}
         self._parsed: dict[str, HtmlFile] = {}
 
     def html(self, file: str) -> HtmlFile:
