@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
+from . import safety
 from .external_links import external_link_problems
 from .links import content_link_problems
 from .model import Library, Problem
@@ -21,6 +23,8 @@ from .validate import CheckResult, check_content
 class CheckOptions:
     strict: bool = False  # warnings (e.g. pages past their review date) become errors
     external: bool = False  # also check http(s) links on the network
+    today: date | None = None  # the date reviews are due against (None: the real today)
+    changed_since: str | None = None  # a git revision: pages changed since it need a new change note
 
 
 LibraryCheck = Callable[[Library, CheckOptions], list[Problem]]
@@ -29,6 +33,10 @@ LibraryCheck = Callable[[Library, CheckOptions], list[Problem]]
 LIBRARY_CHECKS: list[LibraryCheck] = [
     content_link_problems,  # links.py: in-text page: and #anchor links, per edition
     external_link_problems,  # external_links.py: http(s) links answer (only with --external)
+    safety.personal_data_problems,  # safety.py: NI numbers, phones, emails, postcodes, case references
+    safety.unsafe_text_problems,  # safety.py: raw HTML, script and data URLs, event handlers
+    safety.review_date_problems,  # safety.py: pages past their review date (warnings)
+    safety.change_note_problems,  # safety.py: changed pages carry a new change note (--changed-since)
 ]
 
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import synth
+from . import safety, synth
 from .build import BuildError, build
 from .publish import Interrupted, PublishError
 from .config import Paths
@@ -46,11 +46,17 @@ def _content_path(value: str | None) -> Path | None:
 
 
 def _options(args: argparse.Namespace) -> CheckOptions:
-    return CheckOptions(strict=args.strict, external=getattr(args, "external", False))
+    return CheckOptions(strict=args.strict, external=getattr(args, "external", False), changed_since=getattr(args, "changed_since", None))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     paths = Paths.for_project(content=args.content)
+    if args.changed_since is not None:
+        try:
+            safety.resolve_base(args.changed_since, paths.content)
+        except safety.GitError as err:
+            _say(f"kb check: cannot compare with '{args.changed_since}': {err}")
+            return EXIT_USAGE
     result = check_all(paths.content, _options(args), paths.cache)
     print_problems(result.problems)
     if not result.ok:
@@ -191,6 +197,11 @@ def make_parser() -> argparse.ArgumentParser:
     content.add_argument("--external", action="store_true", help="also check that http(s) links answer (needs the network; results cached)")
 
     check = commands.add_parser("check", parents=[content], help="validate the content and report every problem")
+    check.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="also require a new change note on every page changed since this git revision (CI passes the pull request's base)",
+    )
     check.set_defaults(handler=cmd_check)
     build_cmd = commands.add_parser("build", parents=[content], help="check, render both editions and build the site into site/")
     build_cmd.set_defaults(handler=cmd_build)

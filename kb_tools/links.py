@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 from selectolax.lexbor import LexborHTMLParser
 
 from . import publish
-from .load import position_in_scalar
+from .load import text_location
 from .model import Edition, Library, Location, Page, Problem
 from .render import page_path, site_url
 from .text import Link, for_edition, links, parse, plain_text
@@ -96,7 +96,7 @@ def written_links(page: Page, editions: tuple[str, ...]) -> list[WrittenLink]:
                 seen.setdefault(link.target_start, (link, []))[1].append(edition)
         field = "/".join(str(k) for k in keys)
         for offset, (link, shown) in sorted(seen.items()):
-            where = position_in_scalar(page.source_text, page.location(*keys), text, offset, link.target)
+            where = text_location(page.source_text, field, offset, fallback=page.location(*keys))
             found.append(WrittenLink(page, link.target, plain_text(link.label), where, tuple(shown), field))
     return found
 
@@ -172,7 +172,7 @@ def external_links(library: Library) -> list[tuple[str, Location]]:
         for i, reference in enumerate(page.legislation):
             if _is_web(reference.url):
                 where = page.location("legislation", i, "url")
-                found.append((reference.url, position_in_scalar(page.source_text, where, reference.url, 0, reference.url)))
+                found.append((reference.url, text_location(page.source_text, f"legislation/{i}/url", 0, fallback=where)))
     return found
 
 

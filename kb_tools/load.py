@@ -11,9 +11,8 @@ aliases and deep nesting are problems, and nothing here raises on bad input.
 
 from __future__ import annotations
 
-import bisect
+import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ import yaml
 from yaml.composer import ComposerError
 
 from .config import MAX_FILE_BYTES, MAX_NESTING
-from .model import Location, Problem
+from .model import Location, Problem, Scalar, SourceText
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class SourceDocument:
     # "a/0/b" → location of the value; keys are JSON-pointer-like paths without the leading slash.
     values: dict[str, Location] = field(default_factory=dict)
     keys: dict[str, Location] = field(default_factory=dict)
-    text: str = field(default="", repr=False)  # the file as written, for positions inside scalars
+    source_text: SourceText | None = None  # the text and its scalars, for positions inside values
 
     def where(self, pointer: str, *, key: bool = False) -> Location:
         """Location of a path, falling back to its nearest ancestor that was written."""
@@ -125,7 +124,12 @@ def _build(loader_class, text: str, path: str) -> tuple[SourceDocument | None, l
         if "'\\t'" in message:
             message = "a tab character here: indent YAML with spaces, never tabs"
         return None, [_location(path, mark).problem(f"YAML syntax: {message}")]
-    except yaml.YAMLError as err:  # unmarked reader errors (e.g. control characters)
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow, found before parsing
+        if loader_class is not yaml.SafeLoader:
+            raise
+        where = _index_location(SourceText(path, text), err.position)
+        return None, [where.problem(f"a control character (U+{err.character:04X}) here: delete it (it often comes with pasted text)")]
+    except yaml.YAMLError as err:
         if loader_class is not yaml.SafeLoader:
             raise
         return None, [Problem(path, 1, 1, f"YAML syntax: {err}")]
@@ -139,7 +143,7 @@ class _Builder:
 
     def __init__(self, loader, path: str, text: str):
         self.loader = loader
-        self.doc = SourceDocument(path, None, text=text)
+        self.doc = SourceDocument(path, None, source_text=SourceText(path, text))
         self.problems: list[Problem] = []
 
     def document(self) -> tuple[SourceDocument | None, list[Problem]]:
@@ -156,7 +160,7 @@ class _Builder:
                 "expected a single document in the stream", None, "but found another document", event.start_mark
             )
         doc = self.doc
-        return SourceDocument(doc.path, data, doc.values, doc.keys, doc.text), self.problems
+        return SourceDocument(doc.path, data, doc.values, doc.keys, doc.source_text), self.problems
 
     def node(self, pointer: str, depth: int, record: bool = True) -> Any:
         event = self.loader.get_event()
@@ -167,7 +171,11 @@ class _Builder:
         if record:
             self.doc.values[pointer] = _location(self.doc.path, event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
-            return None if _is_null(event) else event.value
+            if _is_null(event):
+                return None
+            if record:
+                self.doc.source_text.scalars[pointer] = Scalar(event.start_mark.index, event.end_mark.index, event.style or "", event.value)
+            return event.value
         if isinstance(event, yaml.SequenceStartEvent):
             items = []
             while not self.loader.check_event(yaml.SequenceEndEvent):
@@ -212,39 +220,174 @@ def _is_null(event: yaml.ScalarEvent) -> bool:
     return bool(event.implicit[0]) and event.value in _NULLS
 
 
-def position_in_scalar(source: str, start: Location, value: str, offset: int, needle: str) -> Location:
-    """Where `needle`, found at `offset` in a scalar's value, was written in the file.
-
-    YAML folds lines, strips indentation and undoes escapes, so an offset in the value is
-    not an offset in the file. Text without spaces or escapes (a link target, a word) is
-    written as it reads, so the same occurrence of it is searched for in the file from the
-    scalar's start. Falls back to the scalar's start when it cannot be found.
-    """
-    starts = _line_starts(source)
-    if not needle or not 1 <= start.line <= len(starts):
-        return start
-    index = starts[start.line - 1] + start.column - 1
-    for _ in range(value.count(needle, 0, offset) + 1):
-        found = source.find(needle, index)
-        if found < 0:
-            return start
-        index = found + len(needle)
-    line = bisect.bisect_right(starts, found)
-    return Location(start.path, line, found - starts[line - 1] + 1)
-
-
-@lru_cache(maxsize=16)
-def _line_starts(source: str) -> tuple[int, ...]:
-    """Index of the first character of each line."""
-    if not source:
-        return ()
-    starts = [0]
-    newline = source.find("\n")
-    while newline >= 0:
-        starts.append(newline + 1)
-        newline = source.find("\n", newline + 1)
-    return tuple(starts)
-
-
 def _join(pointer: str, key: object) -> str:
     return f"{pointer}/{key}" if pointer else str(key)
+
+
+# --- positions inside text values ---------------------------------------------------------
+#
+# A value is not a copy of its source: quotes, block indicators and indentation are
+# dropped, line breaks are folded into spaces, escapes are decoded. To point a problem at
+# the character a maintainer wrote, the scalar's source is read again into the characters
+# it is made of (each with its index in the file, line breaks marked), and the value is
+# aligned with them. The alignment checks itself: if the value does not follow from the
+# source (an indentation indicator the rules below do not model), the scalar's start is used.
+
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_ESCAPES = {
+    "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c", "r": "\r",
+    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+}
+_HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+
+
+@dataclass(frozen=True)
+class _Char:
+    char: str
+    index: int
+    is_break: bool = False  # a line break in the source, which folding may turn into a space or drop
+    escaped: bool = False  # written as an escape (or '' in single quotes): kept even beside a line break
+
+
+def text_location(source: SourceText | None, pointer: str, offset: int, fallback: Location | None = None) -> Location:
+    """Where character `offset` of the text value at `pointer` was written (`fallback`, or
+    the file's start, when the value was not loaded from a file)."""
+    scalar = source.scalars.get(pointer) if source is not None else None
+    if scalar is None:
+        return fallback or Location(source.path if source else "", 1, 1)
+    positions = _align(scalar.value, _source_chars(source.text, scalar))
+    index = positions[offset] if positions is not None and 0 <= offset < len(positions) else scalar.start
+    return _index_location(source, index)
+
+
+def _index_location(source: SourceText, index: int) -> Location:
+    """Line and column the way the YAML parser counts them (a CR LF pair is one line break)."""
+    line, line_start = 1, 0
+    for match in _BREAK.finditer(source.text, 0, index):
+        line, line_start = line + 1, match.end()
+    return Location(source.path, line, index - line_start + 1)
+
+
+def _align(value: str, chars: list[_Char]) -> list[int] | None:
+    """The source index of each character of value, or None when value does not follow from chars."""
+    positions: list[int] = []
+    k = 0
+    for wanted in value:
+        while True:
+            if k == len(chars):
+                return None
+            char = chars[k]
+            k += 1
+            if char.char == wanted or (char.is_break and wanted == " "):
+                positions.append(char.index)
+                break
+            if not char.is_break:  # only line breaks can vanish (folded together)
+                return None
+    return positions
+
+
+def _source_chars(text: str, scalar: Scalar) -> list[_Char]:
+    start, end, style = scalar.start, scalar.end, scalar.style
+    if style in ("|", ">"):
+        return _block_chars(text, start, end)
+    if style in ("'", '"'):
+        return _flow_chars(text, start + 1, end - 1, style)
+    return _flow_chars(text, start, end, style)
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, line break) of each line in text[start:end]; the last line has no break."""
+    lines, position = [], start
+    for match in _BREAK.finditer(text, start, end):
+        lines.append((position, match.start(), match.group()))
+        position = match.end()
+    lines.append((position, end, ""))
+    return lines
+
+
+def _break_char(line_break: str, index: int) -> _Char:
+    # The parser keeps the Unicode line and paragraph separators and makes every other break "\n".
+    return _Char(line_break if line_break in "\u2028\u2029" else "\n", index, True)
+
+
+def _block_chars(text: str, start: int, end: int) -> list[_Char]:
+    """A literal (|) or folded (>) block: the header line is skipped and the content's
+    indentation removed from every line."""
+    lines = _lines(text, start, end)[1:]  # the first line is the header: | or > and indicators
+    indent = _explicit_indent(text, start) or _detected_indent(text, lines)
+    chars: list[_Char] = []
+    for line_start, line_end, line_break in lines:
+        chars.extend(_Char(text[i], i) for i in range(min(line_start + indent, line_end), line_end))
+        if line_break:
+            chars.append(_break_char(line_break, line_end))
+    return chars
+
+
+def _detected_indent(text: str, lines: list[tuple[int, int, str]]) -> int:
+    """The first non-empty line's indentation (or a longer empty line's before it)."""
+    indent = 0
+    for line_start, line_end, _ in lines:
+        spaces = len(text[line_start:line_end]) - len(text[line_start:line_end].lstrip(" "))
+        indent = max(indent, spaces)
+        if spaces < line_end - line_start:
+            break
+    return indent
+
+
+def _explicit_indent(text: str, start: int) -> int | None:
+    """An indentation indicator (`|2`) counts from the column of the key (`k: |2`) or the
+    dash (`- |2`) that the block belongs to."""
+    digit = re.match(r"[|>][+-]?([1-9])", text[start : start + 3])
+    if not digit:
+        return None
+    line_start = text.rfind("\n", 0, start) + 1
+    prefix = text[line_start:start].rstrip()
+    if prefix.endswith("-"):
+        parent = len(prefix) - 1
+    else:
+        parent = re.match(r"[ ]*(?:-[ ]+)*", prefix).end()
+    return parent + int(digit.group(1))
+
+
+def _flow_chars(text: str, start: int, end: int, style: str) -> list[_Char]:
+    """A plain or quoted scalar: escapes decoded, the spaces around a line break dropped."""
+    chars: list[_Char] = []
+    i = start
+    while i < end:
+        match = _BREAK.match(text, i)
+        if match:
+            while chars and chars[-1].char in " \t" and not chars[-1].escaped:
+                chars.pop()
+            chars.append(_break_char(match.group(), i))
+            i = _skip_blanks(text, match.end(), end)
+        elif style == "'" and text.startswith("''", i):
+            chars.append(_Char("'", i, escaped=True))
+            i += 2
+        elif style == '"' and text[i] == "\\" and i + 1 < end:
+            i = _escape(text, i, end, chars)
+        else:
+            chars.append(_Char(text[i], i))
+            i += 1
+    return chars
+
+
+def _escape(text: str, i: int, end: int, chars: list[_Char]) -> int:
+    code = text[i + 1]
+    line_break = _BREAK.match(text, i + 1)
+    if line_break:  # an escaped line break joins the lines with nothing between them
+        return _skip_blanks(text, line_break.end(), end)
+    if code in _HEX_ESCAPES:
+        digits = _HEX_ESCAPES[code]
+        try:
+            chars.append(_Char(chr(int(text[i + 2 : i + 2 + digits], 16)), i, escaped=True))
+        except ValueError:
+            pass
+        return i + 2 + digits
+    chars.append(_Char(_ESCAPES.get(code, code), i, escaped=True))
+    return i + 2
+
+
+def _skip_blanks(text: str, i: int, end: int) -> int:
+    while i < end and text[i] in " \t":
+        i += 1
+    return i

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 
 @dataclass(frozen=True, order=True)
@@ -33,6 +34,25 @@ class Location:
 
     def problem(self, message: str, severity: str = "error") -> Problem:
         return Problem(self.path, self.line, self.column, message, severity)
+
+
+class Scalar(NamedTuple):
+    """One text value as written: where it starts and ends in its file, and how it was quoted."""
+
+    start: int  # index of its first character in the file's text (a quote or | > indicator)
+    end: int  # index after its last character
+    style: str  # "" plain, "'" or '"' quoted, "|" literal or ">" folded block
+    value: str  # the text it was loaded as
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A file's text and every text value written in it, by path ("body/0/text"), so a
+    position inside a value can be traced back to its line and column (load.text_location)."""
+
+    path: str
+    text: str
+    scalars: dict[str, Scalar] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,8 +118,7 @@ class Page:
     source_path: str = ""
     # JSON-pointer-like path ("body/0/text") → where it was written, for tracing problems back.
     locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False, repr=False)
-    # The file as written: positions inside text fields (load.position_in_scalar).
-    source_text: str = field(default="", compare=False, hash=False, repr=False)
+    source_text: SourceText | None = field(default=None, compare=False, hash=False, repr=False)
 
     def location(self, *keys: object) -> Location:
         """The nearest recorded location for a path inside this page's YAML."""
@@ -133,6 +152,7 @@ class SiteConfig:
     editions: tuple[Edition, ...]
     email_allow_list: tuple[str, ...] = ()
     review_interval_days: int = 365
+    source_text: SourceText | None = field(default=None, compare=False, hash=False, repr=False)
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
@@ -171,6 +191,7 @@ class Terminology:
     ni_terms: tuple[Term, ...] = ()
     legacy_terms: tuple[LegacyTerm, ...] = ()
     synonyms: tuple[Synonym, ...] = ()
+    source_text: SourceText | None = field(default=None, compare=False, hash=False, repr=False)
 
 
 @dataclass(frozen=True)

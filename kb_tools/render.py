@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
 from pathlib import Path
+from urllib.parse import quote
 
 import yaml
 
@@ -121,8 +122,14 @@ def resolve_target(target: str, here: Here, pages: dict[str, Page]) -> str | Non
     if target.startswith("#"):
         return target
     if target.lower().startswith(SAFE_SCHEMES):
-        return target
+        return safe_url(target)
     return None
+
+
+def safe_url(url: str) -> str:
+    """A URL that stays one Markdown link target: spaces, brackets, quotes and angle brackets
+    percent-encoded, so nothing after it can be read as Markdown or HTML."""
+    return quote(url, safe="/:?#@!$&*+,;=%~")
 
 
 def relative_md(here: Here, page: Page) -> str:
@@ -198,7 +205,7 @@ def hidden_search_words(words: tuple[str, ...]) -> str:
 
 def _reference(title: str, url: str, page: Page, pages: dict[str, Page]) -> str:
     text = inline(parse(title), page, pages)
-    return f"- [{text}]({url})" if url else f"- {text}"
+    return f"- [{text}]({safe_url(url)})" if url else f"- {text}"
 
 
 def _render_section(section: BodySection, page: Page, pages: dict[str, Page]) -> str:

@@ -248,7 +248,7 @@ def build_page(doc: SourceDocument) -> Page:
         source=data.get("source") or "",
         source_path=doc.path,
         locations=_locations(doc),
-        source_text=doc.text,
+        source_text=doc.source_text,
     )
 
 
@@ -260,6 +260,7 @@ def build_site(doc: SourceDocument) -> SiteConfig:
         editions=tuple(Edition(e["id"], e["name"], e["badge"]) for e in data["editions"]),
         email_allow_list=tuple(data.get("email_allow_list") or ()),
         review_interval_days=int(data.get("review_interval_days") or 365),
+        source_text=doc.source_text,
     )
 
 
@@ -269,6 +270,7 @@ def build_terminology(doc: SourceDocument) -> Terminology:
         ni_terms=tuple(Term(t["gb"], t["ni"], doc.where(f"northern_ireland/{i}")) for i, t in enumerate(data.get("northern_ireland") or ())),
         legacy_terms=tuple(LegacyTerm(t["term"], t["use"], doc.where(f"legacy/{i}")) for i, t in enumerate(data.get("legacy") or ())),
         synonyms=tuple(Synonym(tuple(group)) for group in data.get("synonyms") or ()),
+        source_text=doc.source_text,
     )
 
 

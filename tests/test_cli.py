@@ -94,3 +94,45 @@ def test_serve_without_a_site_says_to_build(tmp_path):
     result = run_kb("serve", "--root", str(tmp_path))
     assert result.returncode == 1
     assert "run `kb build` first" in result.stderr
+
+
+# --- bad input: each gets its own clear message at path:line:column and exit 1 ---------------
+
+import pytest  # noqa: E402
+
+BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9)
+)
+
+BAD_INPUT = {
+    "non-UTF-8 bytes": (b"id: first\ntitle: Caf\xe9\n", "first.yml:2:11: file is not valid UTF-8 (byte 0xe9): save it as UTF-8"),
+    "tabs": (b"id: first\nbody:\n\t- heading: x\n", "first.yml:3:1: YAML syntax: a tab character here: indent YAML with spaces, never tabs"),
+    "alias bomb": (BILLION_LAUGHS.encode(), "first.yml:2:8: aliases (*a) are not allowed: write the value out in full"),
+    "very large file": (b"id: first\ntext: " + b"x" * 300_000 + b"\n", "first.yml:1:1: file is 300,017 bytes; the limit is 262,144: split the page"),
+    "deep nesting": (b"a: " + b"[" * 100 + b"]" * 100 + b"\n", "first.yml:1:23: nesting is deeper than 20 levels"),
+    "control character": (b"id: first\ntitle: A\x07B\n", "first.yml:2:9: a control character (U+0007) here: delete it"),
+    "empty file": (b"", "first.yml:1:1: file is empty"),
+    "only a byte-order mark": (b"\xef\xbb\xbf\n", "first.yml:1:1: file is empty"),
+    "a list, not a page": (b"- id: first\n", "first.yml:1:1: the file must be a mapping of keys, not a list"),
+    "id with a path separator": (b"id: ../../etc/first\n", "first.yml:1:5: 'id' must be a lower-case slug (letters, digits and single hyphens): '../../etc/first'"),
+    "id with dots": (b"id: first.v2\n", "first.yml:1:5: 'id' must be a lower-case slug (letters, digits and single hyphens): 'first.v2'"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUT)
+def test_each_bad_input_gets_its_own_message_and_exit_1(content, capsys, case):
+    raw, message = BAD_INPUT[case]
+    (content.root / "pages/first.yml").write_bytes(raw)
+    assert main(["check", "--content", str(content.root)]) == 1
+    out = capsys.readouterr().out
+    assert message in out, out
+
+
+def test_every_bad_input_at_once_through_the_command_line(content, tmp_path):
+    for i, (raw, _) in enumerate(BAD_INPUT.values()):
+        (content.root / f"pages/bad-{i}.yml").write_bytes(raw)
+    result = run_kb("check", "--content", str(content.root))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    for _, message in BAD_INPUT.values():
+        assert message.split(": ", 1)[1] in result.stdout

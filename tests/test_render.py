@@ -150,3 +150,95 @@ def test_links_in_a_summary_work_wherever_the_summary_is_shown(content):
     assert "(other/index.md#what-to-do)" in files["guidance/index.md"]  # from guidance/index.md
     assert "(guidance/other/index.md#what-to-do)" in files["index.md"]  # from the edition root
     assert "(../other/index.md#what-to-do)" in files["guidance/other/index.md"]  # in other's related list
+
+
+# --- fuzzing: any text in any field goes through validation and rendering as text ---------------
+
+import html.parser  # noqa: E402
+
+import pytest  # noqa: E402
+import re  # noqa: E402
+
+import markdown  # noqa: E402
+import yaml  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kb_tools.checks import LIBRARY_CHECKS, CheckOptions  # noqa: E402
+
+from conftest import SITE_YML, TERMINOLOGY_YML, ContentTree  # noqa: E402
+
+MARKUP = st.sampled_from(
+    ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)", "[x](javascript:alert(1))",
+     "[x](page:other)", "[x](page:nowhere#a)", "[x](https://e.example/a_b)", "[x](#summary)", "{gb: GB only}", "{ni: NI only}",
+     "{literal: CMG}", "`code`", "``", "**bold**", "*", "_", "\\", "<", ">", "&amp;", "&", "#", "# heading", "\n\n", "\n- ",
+     "1. ", "> ", "!!! note", "{#id}", "{: .x}", "---", "|", "[", "](", ")", "<!--", "-->", "]: https://e.example", "Child Maintenance Group"]
+)
+FIELD_TEXT = st.lists(st.one_of(MARKUP, st.text(max_size=12)), max_size=8).map("".join)
+FIELDS = ("title", "summary", "heading", "text", "step", "point", "note", "question", "answer", "legislation", "change")
+ALLOWED_TAGS = {"p", "h1", "h2", "h3", "ul", "ol", "li", "a", "strong", "code", "div", "br", "hr", "blockquote", "pre"}
+
+
+class TagCollector(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, list]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+
+
+def fuzzed_page(values: dict[str, str]) -> str:
+    data = {
+        "id": "first",
+        "title": ("Title " + values["title"])[:120],
+        "summary": ("A summary: " + values["summary"])[:400],
+        "section": "guidance",
+        "owner": "Test team",
+        "last_reviewed": "2026-01-01",
+        "body": [{
+            "heading": "Heading " + values["heading"],
+            "text": values["text"] or "x",
+            "steps": [values["step"] or "x"],
+            "points": [values["point"] or "x"],
+            "notes": [{"kind": "warning", "text": values["note"] or "x"}],
+        }],
+        "faq": [{"question": "Question " + values["question"], "answer": "A " + values["answer"]}],
+        "related": ["other"],
+        "legislation": [{"title": "Act " + values["legislation"], "url": "https://e.example/" + values["legislation"]}],
+        "changes": [{"date": "2026-01-01", "note": ("Note " + values["change"])[:200]}],
+    }
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+@pytest.fixture(scope="module")
+def fuzz_tree(tmp_path_factory):
+    tree = ContentTree(tmp_path_factory.mktemp("fuzz") / "content")
+    tree.write("site.yml", SITE_YML)
+    tree.write("terminology.yml", TERMINOLOGY_YML)
+    tree.page("other", related=("first",))
+    return tree
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.fixed_dictionaries({name: FIELD_TEXT for name in FIELDS}))
+def test_any_text_is_checked_and_rendered_as_text_never_as_markup(fuzz_tree, values):
+    fuzz_tree.page("first", fuzzed_page(values))
+    result = check_content(fuzz_tree.root)
+    if not result.ok:  # refused with messages (e.g. too long): never a crash
+        assert result.problems
+        return
+    for check in LIBRARY_CHECKS:  # the content checks never raise either, whatever the text
+        assert all(problem.line >= 1 for problem in check(result.library, CheckOptions()))
+    for edition in result.library.site.editions:
+        output = render_edition(result.library, edition)
+        page = next(f.text for f in output.files if f.path == "guidance/first/index.md")
+        body = re.sub(r"\A---\n.*?\n---\n", "", page, flags=re.S)
+        collector = TagCollector()
+        collector.feed(markdown.markdown(body, extensions=["attr_list", "admonition", "toc"]))
+        for tag, attrs in collector.tags:
+            assert tag in ALLOWED_TAGS, (tag, values)
+            for name, value in attrs:
+                assert not name.startswith("on"), (tag, name, values)
+                if name == "href":
+                    assert re.match(r"(https?://|mailto:|#|\.\./|[a-z0-9-]+/)", value or "") or value == "", (value, values)
