@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import safety, synth
+from . import safety, scaffold, synth
 from .build import BuildError, build
 from .publish import Interrupted, PublishError
 from .config import Paths
@@ -63,6 +63,17 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     assert result.library is not None
     _say(f"OK: {len(result.library.pages)} pages checked in {paths.content}")
+    return EXIT_OK
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    paths = Paths.for_project(content=args.content)
+    try:
+        created = scaffold.new_page(paths.content, args.id, args.section)
+    except scaffold.ScaffoldError as err:
+        _say(f"kb new: {err}")
+        return EXIT_USAGE
+    _say(f"Created {created}: replace the example text, then run `kb check`.")
     return EXIT_OK
 
 
@@ -203,6 +214,11 @@ def make_parser() -> argparse.ArgumentParser:
         help="also require a new change note on every page changed since this git revision (CI passes the pull request's base)",
     )
     check.set_defaults(handler=cmd_check)
+    new = commands.add_parser("new", help="create a page file from the template, ready to fill in")
+    new.add_argument("id", help="the new page's id: lower-case letters, digits and hyphens (the file name)")
+    new.add_argument("--section", required=True, help="the id of the section in site.yml the page belongs to")
+    new.add_argument("--content", type=_content_path, metavar="PATH", help="content folder to use (default: ./content)")
+    new.set_defaults(handler=cmd_new)
     build_cmd = commands.add_parser("build", parents=[content], help="check, render both editions and build the site into site/")
     build_cmd.set_defaults(handler=cmd_build)
 

@@ -299,7 +299,7 @@ def check_content(content: Path, cache: Path | None = None) -> CheckResult:
     if not (content / config.SITE_FILE).is_file():
         return CheckResult(None, (Problem(display_path(content, content), 1, 1, f"no {config.SITE_FILE} here: is this a content folder?"),))
 
-    site = _load_checked(content / config.SITE_FILE, content, SITE_SCHEMA, build_site, problems)
+    site = load_site(content, problems)
     terms_file = content / config.TERMINOLOGY_FILE
     terminology = (
         _load_checked(terms_file, content, TERMINOLOGY_SCHEMA, build_terminology, problems) if terms_file.exists() else Terminology()
@@ -361,6 +361,11 @@ class CheckedPages:
     def save(self) -> None:
         if self.misses or self.new.keys() != self.old.keys():
             write_cache(self.file, tool_version(), self.new)
+
+
+def load_site(content: Path, problems: list[Problem]) -> SiteConfig | None:
+    """site.yml, validated; its problems are added to `problems`."""
+    return _load_checked(content / config.SITE_FILE, content, SITE_SCHEMA, build_site, problems)
 
 
 def _load_checked(file: Path, content: Path, schema: dict[str, Any], build, problems: list[Problem]):

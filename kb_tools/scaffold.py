@@ -1,0 +1,100 @@
+"""`kb new ID --section S`: a new page file that already passes `kb check`, for the
+maintainer to fill in. It never overwrites a file and refuses an id or section that
+`kb check` would refuse."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from . import config
+from .load import read_yaml
+from .model import SiteConfig
+from .validate import is_slug, load_site, page_files, page_schema
+
+
+class ScaffoldError(Exception):
+    """The page cannot be created; the message says why and what to do."""
+
+
+TEMPLATE = """\
+# yaml-language-server: $schema=../../../kb_tools/schema/page.schema.json
+# A new page: replace the example text, then run `kb check`. The README's maintainer guide
+# explains every key.
+id: {id}
+title: {title}
+summary: One or two sentences saying what this procedure is for and when a caseworker needs it.
+section: {section}
+owner: {owner}
+last_reviewed: {today}
+source: Where the content comes from (a seed document or a public source).
+body:
+  - heading: What to do
+    text: |
+      Describe the procedure in plain English. Separate paragraphs with a blank line.
+    steps:
+      - The first step.
+      - The next step.
+related:
+  - {related}
+changes:
+  - date: {today}
+    note: First published.
+"""
+
+
+def new_page(content: Path, page_id: str, section_id: str, today: date | None = None) -> Path:
+    """Write content/pages/<section>/<id>.yml from the template; return its path."""
+    longest = page_schema()["properties"]["id"]["maxLength"]
+    if not is_slug(page_id) or len(page_id) > longest:
+        raise ScaffoldError(
+            f"'{page_id}' is not a valid page id: use up to {longest} lower-case letters, digits and single hyphens, "
+            "for example mp-enquiries (it becomes the file name and the end of the page's address)"
+        )
+    site = _site(content)
+    if site.section(section_id) is None:
+        known = ", ".join(s.id for s in site.sections)
+        raise ScaffoldError(f"there is no section '{section_id}' in {config.SITE_FILE}; sections: {known}")
+    existing = {file.stem: file for file in page_files(content)}
+    if page_id in existing:
+        raise ScaffoldError(f"a page with the id '{page_id}' already exists: {existing[page_id]}")
+    siblings = sorted(existing.values(), key=lambda file: (file.parent.name != section_id, file.name))
+    if not siblings:
+        raise ScaffoldError("a page must be related to another page, and there is none yet: write the first page by hand")
+    target = content / config.PAGES_DIR / section_id / f"{page_id}.yml"
+    text = TEMPLATE.format(
+        id=page_id,
+        title=_scalar(page_id.replace("-", " ").capitalize()),
+        section=section_id,
+        owner=_scalar(_owner_of(siblings[0]) or "The team that owns the procedure"),
+        today=(today or date.today()).isoformat(),
+        related=siblings[0].stem,
+    )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with target.open("x", encoding="utf-8") as file:  # "x": never overwrite, even in a race
+            file.write(text)
+    except FileExistsError:
+        raise ScaffoldError(f"{target} already exists: choose another id") from None
+    return target
+
+
+def _site(content: Path) -> SiteConfig:
+    site = load_site(content, [])
+    if site is None:
+        raise ScaffoldError(f"{content / config.SITE_FILE} cannot be read: run `kb check` to see why")
+    return site
+
+
+def _owner_of(file: Path) -> str | None:
+    """The owner of a page in the same section: most likely the new page's owner too."""
+    doc, _ = read_yaml(file)
+    owner = doc.data.get("owner") if doc is not None and isinstance(doc.data, dict) else None
+    return owner if isinstance(owner, str) and owner.strip() else None
+
+
+def _scalar(text: str) -> str:
+    """Text written as a YAML value that reads back exactly (quoted when it has to be)."""
+    return yaml.safe_dump(text, allow_unicode=True, width=1000).removesuffix("\n...\n").strip()
