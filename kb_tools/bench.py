@@ -73,21 +73,41 @@ class Runs:
 
     values: dict[str, list[float]] = field(default_factory=dict)
 
-    def add(self, key: str, value: float | None) -> None:
+    def add(self, key: str, value: float | None, cpu: float | None = None) -> None:
         if value is not None:
             self.values.setdefault(key, []).append(value)
+        if cpu is not None:
+            self.values.setdefault(f"{key}_cpu", []).append(cpu)
 
     def medians(self) -> dict[str, float | None]:
-        return {key: (statistics.median(self.values[key]) if self.values.get(key) else None) for key, _, _ in FIGURES}
+        return {key: statistics.median(values) for key, values in self.values.items()}
 
 
 # --- what is measured --------------------------------------------------------------------
 
 
-def timed(function: Callable, *args):
-    started = time.perf_counter()
-    result = function(*args)
-    return time.perf_counter() - started, result
+def cpu_seconds() -> float:
+    """CPU time of this process and of every child process it has waited for."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Wall-clock time, and CPU time: on a shared machine the CPU time is the steadier figure."""
+
+    wall: float
+    cpu: float
+
+
+def timed(function: Callable, *args, **kwargs) -> tuple[Timing, object]:
+    started, cpu = time.perf_counter(), cpu_seconds()
+    result = function(*args, **kwargs)
+    return Timing(time.perf_counter() - started, cpu_seconds() - cpu), result
+
+
+def add_timing(runs: Runs, key: str, timing: Timing) -> None:
+    runs.add(key, timing.wall, timing.cpu)
 
 
 def bench_paths(root: Path, project: Paths) -> Paths:
@@ -105,46 +125,43 @@ def measure_steps(paths: Paths, runs: Runs) -> Library:
     """The tool's own steps and MkDocs, each from a cold start, in this process."""
     parse.cache_clear()  # a `kb build` process starts with nothing cached
     shutil.rmtree(paths.cache, ignore_errors=True)
-    seconds, check = timed(check_all, paths.content)
+    timing, check = timed(check_all, paths.content)
     assert check.ok and check.library is not None, [str(p) for p in check.problems[:5]]
-    runs.add("validate", seconds)
+    add_timing(runs, "validate", timing)
     check_all(paths.content, cache=paths.cache)  # fill the cache
     parse.cache_clear()
-    runs.add("validate_cached", timed(check_all, paths.content, CheckOptions(), paths.cache)[0])
+    add_timing(runs, "validate_cached", timed(check_all, paths.content, CheckOptions(), paths.cache)[0])
 
     parse.cache_clear()
     shutil.rmtree(paths.docs, ignore_errors=True)
-    seconds, (outputs, _) = timed(render_all, check.library, replace(paths, cache=None))  # rendering itself
-    runs.add("render", seconds)
+    timing, (outputs, _) = timed(render_all, check.library, replace(paths, cache=None))  # rendering itself
+    add_timing(runs, "render", timing)
 
     editions = [o.edition.id for o in outputs]
     staging = paths.site.with_name("mkdocs-bench")
     shutil.rmtree(staging, ignore_errors=True)
-    runs.add("mkdocs", timed(build_sites, paths, editions, staging)[0])
-    runs.add("mkdocs_serial", sum(timed(build_sites, paths, [e], staging)[0] for e in editions))
-    runs.add("link_check", measure_link_check(staging, check.library))
+    add_timing(runs, "mkdocs", timed(build_sites, paths, editions, staging)[0])
+    serial = [timed(build_sites, paths, [e], staging)[0] for e in editions]
+    runs.add("mkdocs_serial", sum(t.wall for t in serial), sum(t.cpu for t in serial))
+    add_timing(runs, "link_check", timed(run_site_checks, staging, check.library)[0])
     shutil.rmtree(staging, ignore_errors=True)
-    runs.add("index_build", measure_index_build(paths, check.library, outputs))
+    add_timing(runs, "index_build", timed(build_indexes, paths, check.library, outputs)[0])
     return check.library
 
 
-def measure_link_check(site: Path, library: Library) -> float:
-    """The built-site checks (`kb build` runs them before publishing): the HTML link check."""
+def run_site_checks(site: Path, library: Library) -> None:
+    """The built-site checks `kb build` runs before publishing: the HTML link check."""
     from .build import SITE_CHECKS
 
-    started = time.perf_counter()
     for site_check in SITE_CHECKS:
         site_check(site, library)
-    return time.perf_counter() - started
 
 
-def measure_index_build(paths: Paths, library: Library, outputs) -> float:
+def build_indexes(paths: Paths, library: Library, outputs) -> None:
     """Both editions' search indexes from nothing, as the first `kb build` makes them."""
     shutil.rmtree(paths.search_index, ignore_errors=True)
-    started = time.perf_counter()
     for output in outputs:
         index.publish(index.prepare(paths.search_index, output.edition.id, output.pages, library.terminology.synonyms))
-    return time.perf_counter() - started
 
 
 def measure_search(paths: Paths, editions: Sequence[str], runs: Runs) -> None:
@@ -188,45 +205,45 @@ def child_build(paths_json: str) -> None:
                 "timings": result.timings,
                 "peak_self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                 "peak_children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                "mkdocs_cpu": sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime")),
             }
         )
     )
 
 
-def run_build(paths: Paths) -> tuple[float, dict]:
-    """`kb build` in a new Python process; wall time includes starting Python and imports."""
+def run_build(paths: Paths) -> tuple[Timing, dict]:
+    """`kb build` in a new Python process; its time includes starting Python and imports."""
     data = json.dumps({k: str(v) if v is not None else "" for k, v in vars(paths).items()})
     command = [sys.executable, "-c", "import sys; from kb_tools.bench import child_build; child_build(sys.argv[1])", data]
-    started = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
-    seconds = time.perf_counter() - started
+    timing, completed = timed(subprocess.run, command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
     if completed.returncode != 0:
         raise RuntimeError(f"kb build failed:\n{completed.stderr[-2000:]}")
     report = json.loads(completed.stdout.strip().splitlines()[-1])
     if not report["ok"]:
         raise RuntimeError(f"kb build reported problems: {report}")
-    return seconds, report
+    return timing, report
 
 
 def measure_builds(paths: Paths, corpus: synth.SynthCorpus, editions: list[str], run: int, runs: Runs) -> None:
     for folder in (paths.docs, paths.site, paths.search_index, paths.cache):
         shutil.rmtree(folder, ignore_errors=True)
-    seconds, report = run_build(paths)
-    runs.add("full_build", seconds)
+    timing, report = run_build(paths)
+    add_timing(runs, "full_build", timing)
     runs.add("peak_memory_tool", report["peak_self_kb"] / 1024)
     runs.add("peak_memory_mkdocs", report["peak_children_kb"] / 1024)
     runs.add("site_size", folder_bytes(paths.site) / 1e6)
     runs.add("page_size", average_page_bytes(paths.site) / 1e3)
     measure_search(paths, editions, runs)
 
-    seconds, report = run_build(paths)
+    timing, report = run_build(paths)
     assert report["rebuilt"] == [], f"nothing changed, yet MkDocs ran for {report['rebuilt']}"
-    runs.add("no_change_build", seconds)
+    add_timing(runs, "no_change_build", timing)
 
     synth.edit_page(corpus, run)
-    seconds, report = run_build(paths)
-    runs.add("one_page_build", seconds)
-    runs.add("one_page_build_less_mkdocs", seconds - report["timings"].get("mkdocs", 0.0))
+    timing, report = run_build(paths)
+    add_timing(runs, "one_page_build", timing)
+    mkdocs = report["timings"].get("mkdocs", 0.0)
+    runs.add("one_page_build_less_mkdocs", timing.wall - mkdocs, timing.cpu - report["mkdocs_cpu"])
 
 
 def folder_bytes(folder: Path) -> int:
@@ -238,10 +255,11 @@ def average_page_bytes(site: Path) -> float:
     return sum(pages) / len(pages)
 
 
-def bench_one(pages: int, runs: int, workdir: Path, seed: int, progress: Callable[[str], None]) -> dict[str, float | None]:
-    project = Paths.for_project()
-    root = workdir / f"n{pages}"
-    paths = bench_paths(root, project)
+def bench_one(
+    pages: int, runs: int, workdir: Path, seed: int, progress: Callable[[str], None], save: Callable[[Runs], None]
+) -> Runs:
+    """Every figure at one size, run after run (save() is called after each run)."""
+    paths = bench_paths(workdir / f"n{pages}", Paths.for_project())
     progress(f"{pages} pages: writing the synthetic library")
     corpus = synth.generate(paths.content, pages, seed)
     measured = Runs()
@@ -250,9 +268,17 @@ def bench_one(pages: int, runs: int, workdir: Path, seed: int, progress: Callabl
         library = measure_steps(paths, measured)
         progress(f"{pages} pages, run {run} of {runs}: kb build (from nothing, no change, one page changed)")
         measure_builds(paths, corpus, [e.id for e in library.site.editions], run, measured)
+        save(measured)
+    return measured
+
+
+def figures_of(measured: Runs) -> dict[str, float | None]:
+    """The medians, and the tool's own steps as a share of the MkDocs build."""
     figures = measured.medians()
-    own = [figures[k] for k in ("validate", "render", "link_check", "index_build") if figures[k] is not None]
-    figures["tool_share"] = 100 * sum(own) / figures["mkdocs"] if figures["mkdocs"] else None
+    for suffix in ("", "_cpu"):
+        own = sum(figures.get(f"{k}{suffix}") or 0.0 for k in ("validate", "render", "link_check", "index_build"))
+        mkdocs = figures.get(f"mkdocs{suffix}")
+        figures[f"tool_share{suffix}"] = 100 * own / mkdocs if mkdocs else None
     return figures
 
 
@@ -271,6 +297,14 @@ def machine() -> dict[str, object]:
         "mkdocs": importlib.metadata.version("mkdocs"),
         "mkdocs-material": importlib.metadata.version("mkdocs-material"),
     }
+
+
+def describe(about: dict, runs: int) -> str:
+    load = ", ".join(f"{a:.1f}" for a in (about["load_average_before"][1], about["load_average_after"][1]))
+    return (
+        f"{about['cpus']} CPUs, {about['memory_gib']} GiB, Python {about['python']}, MkDocs {about['mkdocs']}, "
+        f"Material {about['mkdocs-material']}; median of {runs} run{'s' * (runs != 1)}; load average (5 min) before and after: {load}"
+    )
 
 
 def target_results(results: dict[int, dict[str, float | None]]) -> list[dict[str, object]]:
@@ -292,10 +326,16 @@ def format_value(value: float | None, unit: str) -> str:
     return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
 
 
+def format_figure(figures: dict[str, float | None], key: str, unit: str) -> str:
+    text = format_value(figures.get(key), unit)
+    cpu = figures.get(f"{key}_cpu")
+    return f"{text} (CPU {format_value(cpu, unit)})" if cpu is not None else text
+
+
 def table(results: dict[int, dict[str, float | None]]) -> str:
     sizes = list(results)
-    header = ["figure (median)", *(f"{n:,} pages" for n in sizes)]
-    rows = [[label, *(format_value(results[n][key], unit) for n in sizes)] for key, label, unit in FIGURES]
+    header = ["figure (median; CPU time of all processes)", *(f"{n:,} pages" for n in sizes)]
+    rows = [[label, *(format_figure(results[n], key, unit) for n in sizes)] for key, label, unit in FIGURES]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     lines = [" | ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in [header, *rows]]
     lines.insert(1, "-+-".join("-" * width for width in widths))
@@ -309,27 +349,41 @@ def run_benchmark(
     sizes: Sequence[int], runs: int = 3, json_path: Path | None = None, workdir: Path | None = None, seed: int = 1,
     progress: Callable[[str], None] = lambda message: None,
 ) -> dict[str, object]:
-    """Measure every size; returns (and writes, with json_path) the report."""
+    """Measure every size; returns the report, and writes it to json_path after every run
+    (a long benchmark that is stopped keeps what it measured)."""
     keep = workdir is not None
     workdir = workdir or Path(tempfile.mkdtemp(prefix="kb-bench-"))
     load_before = os.getloadavg()
+    measured: dict[int, Runs] = {}
+
+    def report() -> dict[str, object]:
+        results = {n: figures_of(m) for n, m in measured.items()}
+        about = {**machine(), "load_average_before": load_before, "load_average_after": os.getloadavg()}
+        done = {n: len(m.values.get("full_build", ())) for n, m in measured.items()}
+        return {
+            "machine": about,
+            "runs": runs,
+            "runs_done": {str(n): count for n, count in done.items()},
+            "seed": seed,
+            "units": UNITS,
+            "results": {str(n): figures for n, figures in results.items()},
+            "each_run": {str(n): m.values for n, m in measured.items()},
+            "targets": target_results(results),
+            "table": f"{describe(about, runs)}\n{table(results)}",
+        }
+
+    def save(size: int, runs_so_far: Runs) -> None:
+        measured[size] = runs_so_far
+        if json_path is not None:
+            json_path.write_text(json.dumps(report(), indent=2) + "\n", encoding="utf-8")
+
     try:
-        results = {n: bench_one(n, runs, workdir, seed, progress) for n in sizes}
+        for size in sizes:
+            bench_one(size, runs, workdir, seed, progress, lambda runs_so_far, size=size: save(size, runs_so_far))
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
-    report = {
-        "machine": {**machine(), "load_average_before": load_before, "load_average_after": os.getloadavg()},
-        "runs": runs,
-        "seed": seed,
-        "units": UNITS,
-        "results": {str(n): figures for n, figures in results.items()},
-        "targets": target_results(results),
-        "table": table(results),
-    }
-    if json_path is not None:
-        json_path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    return report
+    return report()
 
 
 if __name__ == "__main__":

@@ -27,4 +27,8 @@ def test_bench_smoke_reports_every_figure(tmp_path):
     assert report["machine"]["cpus"] >= 1 and report["machine"]["python"]
     assert figures["site_size"] > 0 and figures["page_size"] > 0
     assert report["table"] in result.stdout
+    assert report["runs_done"] == {"20": 1}
+    for key, _, unit in FIGURES:
+        if unit == "s":
+            assert figures[f"{key}_cpu"] > 0 and report["each_run"]["20"][key], key
     assert {t["target"] for t in report["targets"]} <= {text for _, _, text in TARGETS.values()}
