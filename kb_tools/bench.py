@@ -148,8 +148,11 @@ def measure_steps(paths: Paths, runs: Runs) -> Library:
         serial = [timed(build_sites, paths, [e], staging)[0] for e in editions]
         runs.add("mkdocs_serial", sum(t.wall for t in serial), sum(t.cpu for t in serial))
     add_timing(runs, "link_check", timed(run_site_checks, staging, check.library)[0])
+    runs.add("site_size", folder_bytes(staging) / 1e6)
+    runs.add("page_size", average_page_bytes(staging) / 1e3)
     shutil.rmtree(staging, ignore_errors=True)
     add_timing(runs, "index_build", timed(build_indexes, paths, check.library, outputs)[0])
+    measure_search(paths, editions, runs)
     return check.library
 
 
@@ -246,9 +249,6 @@ def measure_builds(paths: Paths, corpus: synth.SynthCorpus, editions: list[str],
     add_timing(runs, "full_build", timing)
     runs.add("peak_memory_tool", report["peak_self_kb"] / 1024)
     runs.add("peak_memory_mkdocs", report["peak_children_kb"] / 1024)
-    runs.add("site_size", folder_bytes(paths.site) / 1e6)
-    runs.add("page_size", average_page_bytes(paths.site) / 1e3)
-    measure_search(paths, editions, runs)
 
     timing, report = run_build(paths)
     assert report["rebuilt"] == [], f"nothing changed, yet MkDocs ran for {report['rebuilt']}"
@@ -266,7 +266,7 @@ def folder_bytes(folder: Path) -> int:
 
 
 def average_page_bytes(site: Path) -> float:
-    pages = [p.stat().st_size for p in site.glob("*/**/*.html")]  # both editions, not the root chooser
+    pages = [p.stat().st_size for p in site.glob("*/**/*.html")]  # every edition's pages
     return sum(pages) / len(pages)
 
 
