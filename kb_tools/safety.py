@@ -29,6 +29,7 @@ import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,7 +87,9 @@ _LEGISLATION_NUMBER = re.compile(r"(?:19|20)\d\d/\d+")
 def find_ni_numbers(text: str, library: Library) -> Iterator[Finding]:
     for match in _NI_NUMBER.finditer(text):
         if match.group(1).upper() not in _UNALLOCATED_PREFIXES:
-            yield Finding(match.start(), match.end(), f"looks like a National Insurance number ('{match.group()}')")
+            yield Finding(
+                match.start(), match.end(), f"looks like a National Insurance number ('{match.group()}'; to show the format, write HMRC's specimen QQ 12 34 56 C)"
+            )
 
 
 def find_phone_numbers(text: str, library: Library) -> Iterator[Finding]:
@@ -98,12 +101,16 @@ def find_phone_numbers(text: str, library: Library) -> Iterator[Finding]:
 
 
 def find_email_addresses(text: str, library: Library) -> Iterator[Finding]:
-    allowed = {address.lower() for address in library.site.email_allow_list}
     for match in _EMAIL.finditer(text):
-        if match.group().lower() not in allowed:
+        if match.group().lower() not in _allowed_emails(library.site.email_allow_list):
             yield Finding(
                 match.start(), match.end(), f"email address '{match.group()}' is not in email_allow_list in site.yml"
             )
+
+
+@lru_cache(maxsize=4)
+def _allowed_emails(allow_list: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(address.lower() for address in allow_list)
 
 
 def find_postcodes(text: str, library: Library) -> Iterator[Finding]:
@@ -120,36 +127,39 @@ def find_case_references(text: str, library: Library) -> Iterator[Finding]:
 
 
 PERSONAL_DATA: tuple[Finder, ...] = (find_ni_numbers, find_email_addresses, find_phone_numbers, find_postcodes, find_case_references)
-PERSONAL_DATA_ADVICE = "pages must never hold personal data: describe the situation, or use a made-up example that cannot be real"
+_MAYBE_PERSONAL = re.compile(r"[0-9@]")  # every pattern above needs a digit or an @: most text has neither
+PERSONAL_DATA_ADVICE = "pages must never hold personal data or anyone's contact details: describe the situation, or name the team"
 
 
 # --- unsafe text ------------------------------------------------------------------------------
 
-_HTML = re.compile(r"<!--|<!\[CDATA\[|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<\s*script\b", re.IGNORECASE)
-# A script URL may be split by spaces or control characters that browsers ignore.
-_SCRIPT_URL = re.compile(r"\b(?:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|v\s*b\s*s\s*c\s*r\s*i\s*p\s*t)\s*:", re.IGNORECASE)
-_DATA_URL = re.compile(r"\bdata\s*:\s*[a-z]+/[a-z0-9.+-]+\s*[;,]", re.IGNORECASE)
-_EVENT_HANDLER = re.compile(
-    r"\bon(?:abort|afterprint|animation\w*|auxclick|before\w+|blur|cancel|canplay\w*|change|click|close|contextmenu|copy|cue\w*|cut"
-    r"|dblclick|drag\w*|drop|durationchange|emptied|ended|error|focus\w*|formdata|fullscreen\w*|hashchange|input|invalid"
-    r"|key\w+|load\w*|lostpointercapture|message\w*|mouse\w+|offline|online|page\w+|paste|pause|play\w*|pointer\w+|popstate"
-    r"|progress|ratechange|rejectionhandled|reset|resize|scroll\w*|search|seek\w+|select\w*|show|slotchange|stalled|storage"
-    r"|submit|suspend|timeupdate|toggle|touch\w+|transition\w*|unhandledrejection|unload|volumechange|waiting|wheel)\s*=",
+_UNSAFE = re.compile(
+    "|".join(
+        (
+            r"(?P<html><!--|<!\[CDATA\[|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<\s*script\b)",
+            # A script URL may be split by spaces or control characters that browsers ignore.
+            r"(?P<script>\b(?:j\s*a\s*v\s*a\s*s\s*c\s*r\s*i\s*p\s*t|v\s*b\s*s\s*c\s*r\s*i\s*p\s*t)\s*:)",
+            r"(?P<data>\bdata\s*:\s*[a-z]+/[a-z0-9.+-]+\s*[;,])",
+            r"(?P<handler>\bon(?:abort|afterprint|animation\w*|auxclick|before\w+|blur|cancel|canplay\w*|change|click|close"
+            r"|contextmenu|copy|cue\w*|cut|dblclick|drag\w*|drop|durationchange|emptied|ended|error|focus\w*|formdata"
+            r"|fullscreen\w*|hashchange|input|invalid|key\w+|load\w*|lostpointercapture|message\w*|mouse\w+|offline|online"
+            r"|page\w+|paste|pause|play\w*|pointer\w+|popstate|progress|ratechange|rejectionhandled|reset|resize|scroll\w*"
+            r"|search|seek\w+|select\w*|show|slotchange|stalled|storage|submit|suspend|timeupdate|toggle|touch\w+"
+            r"|transition\w*|unhandledrejection|unload|volumechange|waiting|wheel)\s*=)",
+        )
+    ),
     re.IGNORECASE,
 )
+_UNSAFE_KINDS = {"html": "raw HTML", "script": "a script URL", "data": "a data: URL", "handler": "an event-handler attribute"}
 
 
 def find_unsafe_text(text: str, library: Library) -> Iterator[Finding]:
-    for pattern, what in (
-        (_HTML, "raw HTML"),
-        (_SCRIPT_URL, "a script URL"),
-        (_DATA_URL, "a data: URL"),
-        (_EVENT_HANDLER, "an event-handler attribute"),
-    ):
-        for match in pattern.finditer(text):
-            yield Finding(match.start(), match.end(), f"{what} ('{_shorten(match.group())}') is not allowed")
+    for match in _UNSAFE.finditer(text):
+        what = _UNSAFE_KINDS[match.lastgroup]
+        yield Finding(match.start(), match.end(), f"{what} ('{_shorten(match.group())}') is not allowed")
 
 
+_MAYBE_UNSAFE = re.compile(r"<|=|(?:t|data)\s*:", re.IGNORECASE)  # a tag, an attribute, or a javascript:, vbscript: or data: URL
 UNSAFE_ADVICE = "text is shown as text: write plain words, **bold** for emphasis, [label](https://…) for links"
 
 
@@ -167,13 +177,14 @@ def sources(library: Library) -> Iterator[SourceText]:
             yield source
 
 
-def scan(library: Library, finders: tuple[Finder, ...], advice: str, skip: tuple[str, ...] = ()) -> list[Problem]:
+def scan(library: Library, finders: tuple[Finder, ...], maybe: re.Pattern, advice: str, skip: tuple[str, ...] = ()) -> list[Problem]:
     """Every finding in every text value, reported where it was written. Where findings
-    overlap (an 11-digit phone number is also a long number) only the first is reported."""
+    overlap (an 11-digit phone number is also a long number) only the first is reported.
+    Values without a character any finder needs (`maybe`) are skipped at once."""
     problems = []
     for source in sources(library):
         for pointer, scalar in source.scalars.items():
-            if pointer.startswith(skip):
+            if not maybe.search(scalar.value) or pointer.startswith(skip):
                 continue
             covered: list[tuple[int, int]] = []
             for finder in finders:
@@ -186,11 +197,11 @@ def scan(library: Library, finders: tuple[Finder, ...], advice: str, skip: tuple
 
 
 def personal_data_problems(library: Library, options: CheckOptions) -> list[Problem]:
-    return scan(library, PERSONAL_DATA, PERSONAL_DATA_ADVICE, skip=("email_allow_list",))
+    return scan(library, PERSONAL_DATA, _MAYBE_PERSONAL, PERSONAL_DATA_ADVICE, skip=("email_allow_list",))
 
 
 def unsafe_text_problems(library: Library, options: CheckOptions) -> list[Problem]:
-    return scan(library, (find_unsafe_text,), UNSAFE_ADVICE)
+    return scan(library, (find_unsafe_text,), _MAYBE_UNSAFE, UNSAFE_ADVICE)
 
 
 # --- review dates -----------------------------------------------------------------------------
@@ -288,11 +299,11 @@ def _pages_folder(file: Path) -> Path:
 def _page_change_note_problems(page: Page, base: Base, today: date) -> list[Problem]:
     old_notes = _notes_at(base, Path(page.source_path).resolve())
     new = [(i, change) for i, change in enumerate(page.changes) if (change.date, change.note) not in old_notes]
-    example = f"  - date: {today.isoformat()}\n    note: One line saying what changed."
     if not new:
         return [
             page.location("changes" if page.changes else "id").problem(
-                f"this page changed since {base.ref} but has no new change note: add one at the top of 'changes', e.g.\n{example}"
+                f"this page changed since {base.ref} but has no new change note: add one at the top of 'changes' "
+                f"(date: {today.isoformat()}, note: one line saying what changed)"
             )
         ]
     problems = []

@@ -30,8 +30,8 @@ def flagged(content, text: str) -> bool:
 @pytest.mark.parametrize(
     "text, column, what",
     [
-        ("Her number is AB 12 34 56 C.", 25, "National Insurance number ('AB 12 34 56 C')"),
-        ("NINO ab123456d here", 16, "National Insurance number ('ab123456d')"),
+        ("Her number is AB 12 34 56 C.", 25, "National Insurance number ('AB 12 34 56 C'; to show the format, write HMRC's specimen QQ 12 34 56 C)"),
+        ("NINO ab123456d here", 16, "National Insurance number ('ab123456d';"),
         ("Call 020 7946 0000 now", 16, "UK phone number ('020 7946 0000')"),
         ("Call +44 (0)20 7946 0000 now", 16, "UK phone number ('+44 (0)20 7946 0000')"),
         ("Mobile 07700 900123.", 18, "UK phone number ('07700 900123')"),
