@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import safety
+from . import safety, terminology
 from .external_links import external_link_problems
 from .links import content_link_problems
 from .model import Library, Problem
@@ -37,6 +37,9 @@ LIBRARY_CHECKS: list[LibraryCheck] = [
     safety.unsafe_text_problems,  # safety.py: raw HTML, script and data URLs, event handlers
     safety.review_date_problems,  # safety.py: pages past their review date (warnings)
     safety.change_note_problems,  # safety.py: changed pages carry a new change note (--changed-since)
+    terminology.table_problems,  # terminology.py: rows that would substitute twice or bring back a legacy term
+    terminology.legacy_term_problems,  # terminology.py: old terms (non-resident parent), at path:line:column
+    terminology.ni_term_problems,  # terminology.py: GB terms NI readers would see; GB law links in NI
 ]
 
 

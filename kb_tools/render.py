@@ -18,11 +18,11 @@ from urllib.parse import quote
 
 import yaml
 
+from . import terminology
 from .config import NAV_GROUP_PAGES
 from .feed import FEED_FILE, FeedEntry, atom_feed
 from .model import BodySection, Edition, Library, Page, SiteConfig
 from .synonyms import search_words
-from .terminology import Substituter, edition_text, page_for_edition, segments_for_edition
 from .text import Code, Link, Literal, Plain, Segment, parse, plain_text
 
 SAFE_SCHEMES = ("https://", "http://", "mailto:")
@@ -96,13 +96,27 @@ def inline(segments: tuple[Segment, ...], here: Here, pages: dict[str, Page]) ->
         if isinstance(segment, Plain):
             out.append(_escape_keeping_bold(segment.text))
         elif isinstance(segment, Literal):
-            out.append(escape(segment.text))
+            out.append(literal_markdown(segment.text))
         elif isinstance(segment, Code):
             ticks = "``" if "`" in segment.text else "`"
             out.append(f"{ticks}{segment.text}{ticks}")
         elif isinstance(segment, Link):
             out.append(_link(segment, here, pages))
     return "".join(out)
+
+
+LITERAL_CLASS = "kb-literal"
+
+
+def literal_markdown(text: str) -> str:
+    """`{literal: …}` text, as written, in a span that marks it as deliberate (tests and checks
+    of the NI edition recognise it). A span has no role: screen readers read the text as usual."""
+    return f'<span class="{LITERAL_CLASS}">{escape(text)}</span>'
+
+
+def title_markdown(title: str) -> str:
+    """A page title as Markdown: shown as written, literals marked (titles never link)."""
+    return "".join(literal_markdown(s.text) if isinstance(s, Literal) else escape(plain_text((s,))) for s in parse(title))
 
 
 def _link(link: Link, here: Here, pages: dict[str, Page]) -> str:
@@ -178,7 +192,7 @@ def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str,
         meta["keywords"] = list(page.keywords)
     parts = [
         front_matter(meta),
-        f"# {escape(meta['title'])}\n",
+        f"# {title_markdown(page.title)}\n",
         f"{block_text(page.summary, page, pages)}\n{{: .kb-summary }}\n",
         _facts(page),
     ]
@@ -227,7 +241,7 @@ def _related(page: Page, pages: dict[str, Page]) -> str:
     for page_id in page.related:
         target = pages.get(page_id)
         if target is not None:
-            title = escape(plain_text(parse(target.title)))
+            title = title_markdown(target.title)
             lines.append(f"- [{title}]({relative_md(page, target)}): {inline(parse(target.summary), page, pages)}")
     return "\n".join(lines) + "\n"
 
@@ -256,7 +270,7 @@ def render_section_index(section_id: str, site: SiteConfig, pages: list[Page], a
     assert section is not None
     lines = [front_matter({"title": section.title, "description": section.summary}), f"# {escape(section.title)}\n", f"{escape(section.summary)}\n"]
     for page in pages:
-        lines.append(f"- [{escape(plain_text(parse(page.title)))}]({page.id}/index.md): {inline(parse(page.summary), section_id, all_pages)}")
+        lines.append(f"- [{title_markdown(page.title)}]({page.id}/index.md): {inline(parse(page.summary), section_id, all_pages)}")
     return "\n".join(lines) + "\n"
 
 
@@ -272,7 +286,7 @@ def render_home(site: SiteConfig, edition: Edition, by_section: dict[str, list[P
         if not members:
             continue
         lines.append(f"## {escape(section.title)} {{#{section.id}}}\n\n{escape(section.summary)}\n")
-        lines.extend(f"- [{escape(plain_text(parse(p.title)))}]({page_path(p)}): {inline(parse(p.summary), None, pages)}" for p in members)
+        lines.extend(f"- [{title_markdown(p.title)}]({page_path(p)}): {inline(parse(p.summary), None, pages)}" for p in members)
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -344,7 +358,7 @@ def render_changes(entries: list[ChangeEntry], all_pages: dict[str, Page]) -> st
     for when, group in groupby(entries, key=lambda e: e.when):
         lines.append(f"## {long_date(when)} {{#changes-{when.isoformat()}}}\n")
         for entry in group:
-            title = escape(plain_text(parse(entry.page.title)))
+            title = title_markdown(entry.page.title)
             lines.append(f"- [{title}]({page_path(entry.page)}): {inline(parse(entry.note), None, all_pages)}")
         lines.append("")
     return "\n".join(lines) + "\n"
@@ -380,7 +394,7 @@ def sort_by_title(pages: Iterable[Page]) -> list[Page]:
 
 def edition_view(library: Library, edition: Edition) -> tuple[Page, ...]:
     """Every page as the edition shows it."""
-    return tuple(page_for_edition(p, edition.id, library.terminology.ni_terms) for p in library.pages)
+    return terminology.edition_pages(library, edition.id)
 
 
 def render_edition(library: Library, edition: Edition) -> EditionOutput:

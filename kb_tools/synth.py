@@ -126,8 +126,8 @@ REASONS = (
     "so that nobody has to ask again", "to keep personal information safe",
 )
 LEGISLATION = (
-    ("Child Support Act 1991", "https://www.legislation.gov.uk/ukpga/1991/48", None),
-    ("Child Maintenance and Other Payments Act 2008", "https://www.legislation.gov.uk/ukpga/2008/6", None),
+    ("Child Support Act 1991", "https://www.legislation.gov.uk/ukpga/1991/48", "gb"),
+    ("Child Maintenance and Other Payments Act 2008", "https://www.legislation.gov.uk/ukpga/2008/6", "gb"),
     ("Freedom of Information Act 2000", "https://www.legislation.gov.uk/ukpga/2000/36", None),
     ("Data Protection Act 2018", "https://www.legislation.gov.uk/ukpga/2018/12", None),
     ("Child Support (Northern Ireland) Order 1991", "https://www.legislation.gov.uk/nisi/1991/2628", "ni"),

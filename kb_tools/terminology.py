@@ -1,80 +1,178 @@
-"""Edition-specific text: Northern Ireland terms substituted from the terminology table.
+"""Edition-specific text, and the checks that keep the terms right.
 
-Substitution is data (content/terminology.yml), not code. Rules:
-- whole words and phrases only, longest phrase first, in one pass (so the output of
-  one replacement is never replaced again: "Child Maintenance Group (CMG)" → "Division",
-  never "Division (Division)");
-- a replacement at the start of a sentence starts with a capital letter;
-- link targets, code spans and `{literal: …}` text are never touched.
+Each edition's view of a page: text marked for the other edition dropped and, for
+Northern Ireland, GB terms replaced from the table in content/terminology.yml (data, not
+code). The rules of substitution:
+
+- whole words and phrases only: a term never touches a letter, digit, "_", "&" or a
+  joining hyphen, so "CMG" is not replaced inside "CMGs" or "CMG-wide" (`kb check`
+  reports those, as they would reach NI readers unchanged);
+- a term matches with its first letter in either case (it may start a sentence), the
+  rest exactly as the table writes it; possessives follow ("CMG's" → "Division's");
+- longest phrase first, in one pass: the output of a replacement is never replaced
+  again, so "Child Maintenance Group (CMG)" becomes "Division", never "Division (Division)";
+- a replacement that starts with a small letter gets a capital at the start of a
+  sentence or where the writer capitalised the GB term;
+- link targets, code spans, `{literal: …}` text, web and email addresses are never
+  touched; neither are page ids, anchors, keywords or YAML keys (they are not text).
+
+Substituting NI text again changes nothing, for every table `kb check` accepts
+(`table_problems` refuses NI forms that contain or run into a GB term).
+
+Checks registered in checks.py: legacy terms (old words replaced everywhere), GB terms
+that would reach NI readers, legislation links that would name the NI law but open the
+GB one, and the table itself. Each reports the exact line and column in the YAML.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .model import BodySection, Faq, Note, Page, Reference, Term
+from .load import text_location
+from .model import BodySection, Faq, LegacyTerm, Library, Location, Note, Page, Problem, Reference, Term, Terminology
 from .text import Code, EditionOnly, Link, Literal, Plain, Segment, for_edition, parse
+
+# Web and email addresses written as plain text: skipped whole, so a term inside one stays.
+_ADDRESS = r"(?P<address>(?:https?://|mailto:|www\.)[^\s<>()\[\]{}]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+_ADDRESS_HINTS = ("://", "www.", "@")
+_BEFORE_WORD = r"(?<![\w&-])"  # not joined to a word on the left
+_AFTER_WORD = r"(?![\w&]|-\w)"  # nor on the right ("CMG-wide" is one word; "CMG-" at a line end is not)
+_CONTEXT = 64  # characters of preceding text enough to tell whether a sentence starts
+_OPENING_OR_CLOSING = re.compile(r"[\s\"'“”‘’()\[\]]+$")  # quotes and brackets around a sentence
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char in "_&"
+
+
+def _first_letter_either_case(term: str) -> str:
+    first, rest = term[0], re.escape(term[1:])
+    lower, upper = first.lower(), first.upper()
+    if lower == upper or len(lower) != 1 or len(upper) != 1:
+        return re.escape(first) + rest
+    return f"[{re.escape(lower)}{re.escape(upper)}]{rest}"
+
+
+def _whole_words(term: str, body: str) -> str:
+    """`body` (a pattern for term) bounded as a whole word where the term's ends are word characters."""
+    before = _BEFORE_WORD if _is_word_char(term[0]) else ""
+    after = _AFTER_WORD if _is_word_char(term[-1]) else ""
+    return f"{before}{body}{after}"
+
+
+def _longest_first(terms: Iterable[str]) -> list[str]:
+    # Python's alternation takes the first alternative that matches at a position, so the
+    # longest phrase must come first ("Child Maintenance Group (CMG)" before "CMG").
+    return sorted(set(terms), key=lambda t: (-len(t), t))
+
+
+def _key(term: str) -> str:
+    return term[:1].lower() + term[1:]
+
+
+def starts_sentence(preceding: str) -> bool:
+    """Whether text following `preceding` (what the reader sees before it) starts a sentence."""
+    trimmed = preceding.rstrip()
+    if "\n\n" in preceding[len(trimmed) :]:
+        return True  # a new paragraph
+    trimmed = _OPENING_OR_CLOSING.sub("", trimmed)
+    if not trimmed:
+        return True  # the start of the text
+    if trimmed.lower().endswith(("e.g.", "i.e.")):
+        return False
+    return trimmed[-1] in ".!?"
 
 
 class Substituter:
-    """Replaces GB terms with their NI forms in plain text."""
+    """Replaces GB terms with their NI forms in plain text. Build one per build, not per text:
+    the table is compiled into one regular expression here."""
 
     def __init__(self, terms: Iterable[Term]):
-        self.terms = {t.gb: t.ni for t in terms}
-        self._lower = {gb.lower(): ni for gb, ni in self.terms.items()}
-        self.pattern = _compile(tuple(self.terms))
+        self.rows: dict[str, Term] = {}
+        for term in terms:
+            self.rows.setdefault(_key(term.gb), term)  # a repeated term is reported by table_problems
+        alternatives = "|".join(_whole_words(gb, _first_letter_either_case(gb)) for gb in _longest_first(t.gb for t in self.rows.values()))
+        self._terms = re.compile(f"(?:{alternatives})") if self.rows else None
+        self._terms_or_addresses = re.compile(f"{_ADDRESS}|(?:{alternatives})") if self.rows else None
 
-    def __call__(self, text: str, at_sentence_start: bool = True) -> str:
-        if self.pattern is None:
+    def matches(self, text: str) -> Iterator[re.Match[str]]:
+        """Every GB term the substitution replaces in text (terms inside addresses are not)."""
+        if self._terms is None:
+            return iter(())
+        found = self._pattern(text).finditer(text)
+        return (match for match in found if match.lastgroup != "address")
+
+    def __call__(self, text: str, preceding: str = "") -> str:
+        """Text with its GB terms replaced. `preceding` is what the reader sees just before it
+        (nothing: the text starts a sentence)."""
+        if self._terms is None:
             return text
 
         def swap(match: re.Match[str]) -> str:
-            found = match.group(0)
-            ni = self.terms.get(found) or self._lower[found.lower()]
-            starts_sentence = _starts_sentence(text, match.start(), at_sentence_start)
-            if starts_sentence and ni[:1].islower():
-                return ni[:1].upper() + ni[1:]
-            return ni
+            if match.lastgroup == "address":
+                return match.group()
+            start = match.start()
+            before = text[max(0, start - _CONTEXT) : start] if start >= _CONTEXT else preceding[-_CONTEXT:] + text[:start]
+            return self.replacement(match.group(), before)
 
-        return self.pattern.sub(swap, text)
+        return self._pattern(text).sub(swap, text)
+
+    def replacement(self, found: str, preceding: str) -> str:
+        term = self.rows[_key(found)]
+        ni = term.ni
+        capitalised = found[:1] != term.gb[:1] and found[:1].isupper()
+        if ni[:1].islower() and (capitalised or starts_sentence(preceding)):
+            return ni[:1].upper() + ni[1:]
+        return ni
+
+    def _pattern(self, text: str) -> re.Pattern[str]:
+        # The address alternative costs a lot at every position; most texts have no address.
+        if any(hint in text for hint in _ADDRESS_HINTS):
+            return self._terms_or_addresses  # type: ignore[return-value]
+        return self._terms  # type: ignore[return-value]
 
 
-@lru_cache(maxsize=32)
-def _compile(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    if not phrases:
-        return None
-    # Longest first so the alternation prefers "Child Maintenance Group (CMG)" over "CMG".
-    ordered = sorted(phrases, key=len, reverse=True)
-    alternatives = "|".join(re.escape(p) for p in ordered)
-    # Whole words: no letter, digit or joining hyphen/ampersand touching either side.
-    return re.compile(rf"(?<![\w&-])(?:{alternatives})(?![\w&]|-\w)")
+@lru_cache(maxsize=8)
+def _substituter(edition: str, terms: tuple[Term, ...]) -> Substituter | None:
+    return Substituter(terms) if edition == "ni" and terms else None
 
 
-def _starts_sentence(text: str, index: int, at_start: bool) -> bool:
-    before = text[:index].rstrip()
-    if not before:
-        return at_start
-    return before[-1] in ".!?:"
+def substituter_for(edition: str, terminology: Terminology) -> Substituter | None:
+    """The edition's substitution: Northern Ireland's table, or none (GB text is the source).
+    Compiled once for each table, however many pages and texts use it."""
+    return _substituter(edition, tuple(terminology.ni_terms))
+
+
+# --- an edition's view of text and pages ------------------------------------------------
 
 
 def segments_for_edition(segments: tuple[Segment, ...], edition: str, substitute: Substituter | None) -> tuple[Segment, ...]:
-    """Edition-only text resolved and, for NI, terms substituted outside links' targets, code and literals."""
+    """Edition-only text resolved and, for NI, terms substituted outside link targets, code and literals."""
     kept = for_edition(segments, edition)
     if substitute is None:
         return kept
+    return _substituted(kept, substitute, "")[0]
+
+
+def _substituted(segments: tuple[Segment, ...], substitute: Substituter, preceding: str) -> tuple[tuple[Segment, ...], str]:
+    """Segments with terms replaced, and the text the reader has seen by their end (for
+    telling whether a term in the next segment starts a sentence)."""
     out: list[Segment] = []
-    for index, segment in enumerate(kept):
-        at_start = index == 0
+    for segment in segments:
         if isinstance(segment, Plain):
-            out.append(Plain(substitute(segment.text, at_start), segment.start))
+            text = substitute(segment.text, preceding)
+            out.append(Plain(text, segment.start))
+            preceding = (preceding + text)[-_CONTEXT:]
         elif isinstance(segment, Link):
-            out.append(Link(segments_for_edition(segment.label, edition, substitute), segment.target, segment.start, segment.target_start))
+            label, preceding = _substituted(segment.label, substitute, preceding)
+            out.append(Link(label, segment.target, segment.start, segment.target_start))
         else:
             out.append(segment)
-    return tuple(out)
+            preceding = (preceding + getattr(segment, "text", ""))[-_CONTEXT:]
+    return tuple(out), preceding
 
 
 def render_segments(segments: tuple[Segment, ...]) -> str:
@@ -98,9 +196,10 @@ def edition_text(text: str, edition: str, substitute: Substituter | None) -> str
     return render_segments(segments_for_edition(parse(text), edition, substitute))
 
 
-def page_for_edition(page: Page, edition: str, terms: Iterable[Term]) -> Page:
-    """The page as one edition shows it: edition-only parts dropped, NI terms substituted."""
-    substitute = Substituter(terms) if edition == "ni" else None
+def page_for_edition(page: Page, edition: str, terms: Iterable[Term] = ()) -> Page:
+    """The page as one edition shows it: other-edition parts dropped, NI terms substituted.
+    Ids, anchors, link targets and keywords stay as written, so both editions share URLs."""
+    substitute = _substituter(edition, tuple(terms))
 
     def t(text: str) -> str:
         return edition_text(text, edition, substitute)
@@ -133,3 +232,240 @@ def page_for_edition(page: Page, edition: str, terms: Iterable[Term]) -> Page:
         changes=tuple(replace(c, note=t(c.note)) for c in page.changes),
         tags=tuple(t(x) for x in page.tags),
     )
+
+
+def edition_pages(library: Library, edition: str) -> tuple[Page, ...]:
+    """Every page as the edition shows it; the table is compiled once for all of them."""
+    terms = tuple(library.terminology.ni_terms)
+    return tuple(page_for_edition(page, edition, terms) for page in library.pages)
+
+
+# --- where readers see text ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageText:
+    """One text field a reader sees: where it is in the page's YAML and which editions show it."""
+
+    keys: tuple[str | int, ...]
+    text: str
+    in_ni: bool = True
+
+
+def page_texts(page: Page) -> Iterator[PageText]:
+    """Every text shown to readers (not ids, anchors, URLs or keywords, which caseworkers
+    search with and may keep old words)."""
+    yield PageText(("title",), page.title)
+    yield PageText(("summary",), page.summary)
+    yield PageText(("owner",), page.owner)
+    for i, section in enumerate(page.body):
+        in_ni = section.edition != "gb"
+        yield PageText(("body", i, "heading"), section.heading, in_ni)
+        if section.text:
+            yield PageText(("body", i, "text"), section.text, in_ni)
+        for field in ("steps", "points"):
+            for j, item in enumerate(getattr(section, field)):
+                yield PageText(("body", i, field, j), item, in_ni)
+        for j, note in enumerate(section.notes):
+            yield PageText(("body", i, "notes", j, "text"), note.text, in_ni and note.edition != "gb")
+    for i, faq in enumerate(page.faq):
+        yield PageText(("faq", i, "question"), faq.question, faq.edition != "gb")
+        yield PageText(("faq", i, "answer"), faq.answer, faq.edition != "gb")
+    for i, reference in enumerate(page.legislation):
+        yield PageText(("legislation", i, "title"), reference.title, reference.edition != "gb")
+    for i, change in enumerate(page.changes):
+        yield PageText(("changes", i, "note"), change.note)
+    for i, tag in enumerate(page.tags):
+        yield PageText(("tags", i), tag)
+
+
+def plain_parts(segments: tuple[Segment, ...]) -> Iterator[Plain]:
+    """The plain text a reader sees, in every edition: not code, literals or link targets."""
+    for segment in segments:
+        if isinstance(segment, Plain):
+            yield segment
+        elif isinstance(segment, Link):
+            yield from plain_parts(segment.label)
+        elif isinstance(segment, EditionOnly):
+            yield from plain_parts(segment.content)
+
+
+def _holds_any(text: str, lowered_terms: tuple[str, ...]) -> bool:
+    """A quick test that rules out most texts before any regular expression runs."""
+    lowered = text.lower()
+    return any(term in lowered for term in lowered_terms)
+
+
+def _at(page: Page, field: PageText, offset: int) -> Location:
+    pointer = "/".join(str(key) for key in field.keys)
+    return text_location(page.source_text, pointer, offset, fallback=page.location(*field.keys))
+
+
+# --- legacy terms -------------------------------------------------------------------------
+
+
+def _is_abbreviation(term: str) -> bool:
+    letters = [c for c in term if c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters) and " " not in term
+
+
+class LegacyFinder:
+    """Finds old terms: whole words, with a plural "s" or a possessive; abbreviations
+    ("NRP") exactly as written, other terms in any case ("Non-resident parents")."""
+
+    def __init__(self, terms: Iterable[LegacyTerm]):
+        self.terms = {t.term.lower(): t for t in terms}
+        self.lowered = tuple(self.terms)
+        alternatives = "|".join(self._alternative(t) for t in _longest_first(t.term for t in self.terms.values()))
+        self.pattern = re.compile(alternatives) if self.terms else None
+
+    @staticmethod
+    def _alternative(term: str) -> str:
+        body = re.escape(term) if _is_abbreviation(term) else f"(?i:{re.escape(term)})"
+        before = _BEFORE_WORD if _is_word_char(term[0]) else ""
+        after = f"s?{_AFTER_WORD}" if _is_word_char(term[-1]) else ""
+        return f"{before}{body}{after}"
+
+    def may_hold(self, text: str) -> bool:
+        return _holds_any(text, self.lowered)
+
+    def find(self, text: str) -> Iterator[tuple[re.Match[str], LegacyTerm]]:
+        if self.pattern is None:
+            return
+        for match in self.pattern.finditer(text):
+            found = match.group().lower()
+            yield match, self.terms.get(found) or self.terms[found[:-1]]  # [:-1]: the plural "s"
+
+
+def legacy_term_problems(library: Library, options: object = None) -> list[Problem]:
+    """Old terms replaced everywhere (non-resident parent → paying parent), wherever they
+    appear outside `{literal: …}`, code and link targets, in either edition's text."""
+    finder = LegacyFinder(library.terminology.legacy_terms)
+    if finder.pattern is None:
+        return []
+    problems = []
+    for page in library.pages:
+        for field in page_texts(page):
+            if not finder.may_hold(field.text):
+                continue  # the common case, without parsing the marks
+            for part in plain_parts(parse(field.text)):
+                for match, legacy in finder.find(part.text):
+                    found = match.group()
+                    problems.append(
+                        _at(page, field, part.start + match.start()).problem(
+                            f"'{found}' is a legacy term: write '{legacy.replacement}', or {{literal: {found}}} "
+                            "where the old term must stay (quoting legislation, for example)"
+                        )
+                    )
+    return problems
+
+
+# --- GB terms that would reach Northern Ireland readers -----------------------------------
+
+
+def _loose_pattern(terms: Iterable[Term]) -> re.Pattern[str]:
+    """GB terms in any case and joined to other words ("CMGs", "ex-CMG", "cmg"): what the
+    substitution leaves alone but NI readers should not see."""
+    alternatives = "|".join(
+        (r"(?<![^\W_])" if _is_word_char(gb[0]) else "") + re.escape(gb) for gb in _longest_first(t.gb for t in terms)
+    )
+    return re.compile(f"{_ADDRESS}|(?i:{alternatives})")
+
+
+_JOINED = re.compile(r"[\w&-]*")
+
+
+def ni_term_problems(library: Library, options: object = None) -> list[Problem]:
+    """Text the NI edition shows that still holds a GB term the substitution cannot replace,
+    and legislation entries whose title changes in NI while the link still opens the GB law."""
+    substitute = substituter_for("ni", library.terminology)
+    if substitute is None:
+        return []
+    loose = _loose_pattern(library.terminology.ni_terms)
+    gb_terms = tuple({t.gb.lower() for t in library.terminology.ni_terms})
+    problems = []
+    for page in library.pages:
+        for field in page_texts(page):
+            if field.in_ni and _holds_any(field.text, gb_terms):
+                problems.extend(_leaks(page, field, substitute, loose))
+        problems.extend(_legislation_links(page, substitute))
+    return problems
+
+
+def _leaks(page: Page, field: PageText, substitute: Substituter, loose: re.Pattern[str]) -> Iterator[Problem]:
+    for part in plain_parts(for_edition(parse(field.text), "ni")):
+        replaced = [(m.start(), m.end()) for m in substitute.matches(part.text)]
+        for match in loose.finditer(part.text):
+            if match.lastgroup == "address" or any(start <= match.start() < end for start, end in replaced):
+                continue
+            start = match.start()
+            while start and _JOINED.fullmatch(part.text[start - 1]):
+                start -= 1
+            word = part.text[start : _JOINED.match(part.text, match.end()).end()]
+            term = next(t for t in substitute.rows.values() if t.gb.lower() == match.group().lower())
+            yield _at(page, field, part.start + start).problem(
+                f"'{word}' would reach Northern Ireland readers unchanged: only '{term.gb}' as a whole word, "
+                f"written as in terminology.yml, becomes '{term.ni}'. Reword it, add a row to terminology.yml, "
+                f"or write {{literal: {word}}} if NI readers should see it"
+            )
+
+
+def _legislation_links(page: Page, substitute: Substituter) -> Iterator[Problem]:
+    for i, reference in enumerate(page.legislation):
+        if reference.edition is not None or not reference.url:
+            continue
+        ni_title = edition_text(reference.title, "ni", substitute)
+        if ni_title != edition_text(reference.title, "gb", None):
+            yield page.location("legislation", i, "title").problem(
+                f"the NI edition shows this as '{ni_title}' but the link still opens {reference.url}: "
+                "mark this entry 'edition: gb' and add an 'edition: ni' entry with the Northern Ireland law's address"
+            )
+
+
+# --- the table itself -----------------------------------------------------------------------
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"\w+|[^\w\s]", text.lower())
+
+
+def _runs_into(ni: str, gb: str) -> bool:
+    """Whether NI text could, with the words around it, read as `gb`: the end of `ni` is the
+    start of `gb`, its start is the end of `gb`, or it lies inside `gb`."""
+    n, g = _tokens(ni), _tokens(gb)
+    for k in range(1, min(len(n), len(g) - 1) + 1):
+        if n[-k:] == g[:k] or n[:k] == g[-k:]:
+            return True
+    return any(g[i : i + len(n)] == n for i in range(1, len(g) - len(n)))
+
+
+def table_problems(library: Library, options: object = None) -> list[Problem]:
+    return check_table(library.terminology)
+
+
+def check_table(terminology: Terminology) -> list[Problem]:
+    """Rows of terminology.yml that would make the NI edition depend on the order of
+    replacement (so substituting twice would change it again), or introduce a legacy term."""
+    terms = terminology.ni_terms
+    substitute = Substituter(terms)
+    legacy = LegacyFinder(terminology.legacy_terms)
+    problems = []
+    seen: set[str] = set()
+    for term in terms:
+        where = term.location or Location("terminology.yml", 1, 1)
+        if _key(term.gb) in seen:
+            problems.append(where.problem(f"'{term.gb}' is listed twice under northern_ireland"))
+            continue
+        seen.add(_key(term.gb))
+        again = substitute(term.ni, "mid-sentence ")  # so a capital letter is not a change
+        if again != term.ni:
+            problems.append(where.problem(f"the NI form '{term.ni}' holds a GB term and would become '{again}': write extra words in page text, or use {{ni: …}}"))
+            continue
+        # A row that keeps its term as written ("protects" a phrase) cannot change anything.
+        clash = term.ni != term.gb and next((other.gb for other in terms if _runs_into(term.ni, other.gb)), None)
+        if clash:
+            problems.append(where.problem(f"the NI form '{term.ni}' runs into the GB term '{clash}': with the words around it, it could be replaced again"))
+        old = next(legacy.find(term.ni), None)
+        if old:
+            problems.append(where.problem(f"the NI form '{term.ni}' uses the legacy term '{old[0].group()}'"))
+    return problems
