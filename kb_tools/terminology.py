@@ -35,11 +35,11 @@ from .load import text_location
 from .model import BodySection, Faq, LegacyTerm, Library, Location, Note, Page, Problem, Reference, Term, Terminology
 from .text import Code, EditionOnly, Link, Literal, Plain, Segment, for_edition, parse
 
-# Web and email addresses written as plain text: skipped whole, so a term inside one stays.
-_ADDRESS = r"(?P<address>(?:https?://|mailto:|www\.)[^\s<>()\[\]{}]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+# Web and email addresses written as plain text: a term inside one stays as written.
+_ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>()\[\]{}]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _ADDRESS_HINTS = ("://", "www.", "@")
-_BEFORE_WORD = r"(?<![\w&-])"  # not joined to a word on the left
-_AFTER_WORD = r"(?![\w&]|-\w)"  # nor on the right ("CMG-wide" is one word; "CMG-" at a line end is not)
+_JOINED_BEFORE = r"[\w&-]"  # a term is a whole word: none of these just before it,
+_AFTER_WORD = r"(?![\w&]|-\w)"  # nor a word character just after ("CMG-wide" is one word)
 _CONTEXT = 64  # characters of preceding text enough to tell whether a sentence starts
 _OPENING_OR_CLOSING = re.compile(r"[\s\"'“”‘’()\[\]]+$")  # quotes and brackets around a sentence
 
@@ -48,25 +48,50 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char in "_&"
 
 
-def _first_letter_either_case(term: str) -> str:
-    first, rest = term[0], re.escape(term[1:])
-    lower, upper = first.lower(), first.upper()
-    if lower == upper or len(lower) != 1 or len(upper) != 1:
-        return re.escape(first) + rest
-    return f"[{re.escape(lower)}{re.escape(upper)}]{rest}"
-
-
-def _whole_words(term: str, body: str) -> str:
-    """`body` (a pattern for term) bounded as a whole word where the term's ends are word characters."""
-    before = _BEFORE_WORD if _is_word_char(term[0]) else ""
-    after = _AFTER_WORD if _is_word_char(term[-1]) else ""
-    return f"{before}{body}{after}"
+def _cases(char: str) -> list[str]:
+    return sorted({c for c in (char, char.lower(), char.upper()) if len(c) == 1})
 
 
 def _longest_first(terms: Iterable[str]) -> list[str]:
     # Python's alternation takes the first alternative that matches at a position, so the
     # longest phrase must come first ("Child Maintenance Group (CMG)" before "CMG").
     return sorted(set(terms), key=lambda t: (-len(t), t))
+
+
+def term_pattern(terms: Iterable[str], *, joined_before: str = _JOINED_BEFORE, after: str = _AFTER_WORD, any_case=lambda term: False) -> re.Pattern[str] | None:
+    """One regular expression for many terms, longest first, each with its first letter in
+    either case (it may start a sentence) and the rest as written (any case when
+    `any_case(term)`). A term starting with a word character must not have `joined_before`
+    just before it; one ending with a word character must be followed by `after`.
+
+    The pattern starts with the set of the terms' first characters, so the regex engine
+    skips, in C, every position that cannot start a term: ten times faster than starting
+    with a lookbehind, which it must try at every position.
+    """
+    ordered = _longest_first(terms)
+    if not ordered:
+        return None
+    word_start, other_start = [], []
+    for term in ordered:
+        first = "".join(re.escape(c) for c in _cases(term[0]))
+        rest = re.escape(term[1:])
+        if rest and any_case(term):
+            rest = f"(?i:{rest})"
+        tail = after if _is_word_char(term[-1]) else ""
+        (word_start if _is_word_char(term[0]) else other_start).append(f"(?<=[{first}]){rest}{tail}")
+    # Most letters are inside words: one test of the letter before rules them out for all terms.
+    branches = [f"(?<!{joined_before}.)(?:{'|'.join(word_start)})"] if word_start else []
+    branches += other_start
+    firsts = "".join(re.escape(c) for c in sorted({c for term in ordered for c in _cases(term[0])}))
+    return re.compile(f"[{firsts}](?:{'|'.join(branches)})")
+
+
+def _outside_addresses(matches: Iterator[re.Match[str]], text: str) -> list[re.Match[str]]:
+    """The matches that are not part of a web or email address."""
+    if not any(hint in text for hint in _ADDRESS_HINTS):
+        return list(matches)
+    addresses = [(a.start(), a.end()) for a in _ADDRESS.finditer(text)]
+    return [m for m in matches if not any(start < m.end() and m.start() < end for start, end in addresses)]
 
 
 def _key(term: str) -> str:
@@ -93,32 +118,25 @@ class Substituter:
     def __init__(self, terms: Iterable[Term]):
         self.rows: dict[str, Term] = {}
         for term in terms:
-            self.rows.setdefault(_key(term.gb), term)  # a repeated term is reported by table_problems
-        alternatives = "|".join(_whole_words(gb, _first_letter_either_case(gb)) for gb in _longest_first(t.gb for t in self.rows.values()))
-        self._terms = re.compile(f"(?:{alternatives})") if self.rows else None
-        self._terms_or_addresses = re.compile(f"{_ADDRESS}|(?:{alternatives})") if self.rows else None
+            self.rows.setdefault(_key(term.gb), term)  # a repeated term is reported by check_table
+        self.pattern = term_pattern(t.gb for t in self.rows.values())
 
-    def matches(self, text: str) -> Iterator[re.Match[str]]:
-        """Every GB term the substitution replaces in text (terms inside addresses are not)."""
-        if self._terms is None:
-            return iter(())
-        found = self._pattern(text).finditer(text)
-        return (match for match in found if match.lastgroup != "address")
+    def matches(self, text: str) -> list[re.Match[str]]:
+        """Every GB term the substitution replaces in text."""
+        if self.pattern is None:
+            return []
+        return _outside_addresses(self.pattern.finditer(text), text)
 
     def __call__(self, text: str, preceding: str = "") -> str:
         """Text with its GB terms replaced. `preceding` is what the reader sees just before it
         (nothing: the text starts a sentence)."""
-        if self._terms is None:
-            return text
-
-        def swap(match: re.Match[str]) -> str:
-            if match.lastgroup == "address":
-                return match.group()
+        parts, position = [], 0
+        for match in self.matches(text):
             start = match.start()
-            before = text[max(0, start - _CONTEXT) : start] if start >= _CONTEXT else preceding[-_CONTEXT:] + text[:start]
-            return self.replacement(match.group(), before)
-
-        return self._pattern(text).sub(swap, text)
+            before = text[start - _CONTEXT : start] if start >= _CONTEXT else preceding[-_CONTEXT:] + text[:start]
+            parts += (text[position:start], self.replacement(match.group(), before))
+            position = match.end()
+        return "".join(parts) + text[position:] if parts else text
 
     def replacement(self, found: str, preceding: str) -> str:
         term = self.rows[_key(found)]
@@ -127,12 +145,6 @@ class Substituter:
         if ni[:1].islower() and (capitalised or starts_sentence(preceding)):
             return ni[:1].upper() + ni[1:]
         return ni
-
-    def _pattern(self, text: str) -> re.Pattern[str]:
-        # The address alternative costs a lot at every position; most texts have no address.
-        if any(hint in text for hint in _ADDRESS_HINTS):
-            return self._terms_or_addresses  # type: ignore[return-value]
-        return self._terms  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=8)
@@ -192,7 +204,19 @@ def render_segments(segments: tuple[Segment, ...]) -> str:
     return "".join(parts)
 
 
+_MARKS = ("{", "[", "`")  # what starts an inline mark (text.py)
+
+
 def edition_text(text: str, edition: str, substitute: Substituter | None) -> str:
+    """The text as the edition shows it, in the inline language. Most texts hold no edition
+    marks and no terms: they are returned as they are, without parsing (the same result)."""
+    if substitute is None or substitute.pattern is None:
+        if "{" not in text:
+            return text
+    elif not any(mark in text for mark in _MARKS):
+        return substitute(text)  # plain text throughout
+    elif "{" not in text and not substitute.pattern.search(text):
+        return text
     return render_segments(segments_for_edition(parse(text), edition, substitute))
 
 
@@ -290,12 +314,6 @@ def plain_parts(segments: tuple[Segment, ...]) -> Iterator[Plain]:
             yield from plain_parts(segment.content)
 
 
-def _holds_any(text: str, lowered_terms: tuple[str, ...]) -> bool:
-    """A quick test that rules out most texts before any regular expression runs."""
-    lowered = text.lower()
-    return any(term in lowered for term in lowered_terms)
-
-
 def _at(page: Page, field: PageText, offset: int) -> Location:
     pointer = "/".join(str(key) for key in field.keys)
     return text_location(page.source_text, pointer, offset, fallback=page.location(*field.keys))
@@ -311,28 +329,18 @@ def _is_abbreviation(term: str) -> bool:
 
 class LegacyFinder:
     """Finds old terms: whole words, with a plural "s" or a possessive; abbreviations
-    ("NRP") exactly as written, other terms in any case ("Non-resident parents")."""
+    ("NRP") as written, other terms in any case ("Non-resident parents")."""
 
     def __init__(self, terms: Iterable[LegacyTerm]):
         self.terms = {t.term.lower(): t for t in terms}
-        self.lowered = tuple(self.terms)
-        alternatives = "|".join(self._alternative(t) for t in _longest_first(t.term for t in self.terms.values()))
-        self.pattern = re.compile(alternatives) if self.terms else None
-
-    @staticmethod
-    def _alternative(term: str) -> str:
-        body = re.escape(term) if _is_abbreviation(term) else f"(?i:{re.escape(term)})"
-        before = _BEFORE_WORD if _is_word_char(term[0]) else ""
-        after = f"s?{_AFTER_WORD}" if _is_word_char(term[-1]) else ""
-        return f"{before}{body}{after}"
-
-    def may_hold(self, text: str) -> bool:
-        return _holds_any(text, self.lowered)
+        self.pattern = term_pattern(
+            (t.term for t in self.terms.values()), after=f"s?{_AFTER_WORD}", any_case=lambda term: not _is_abbreviation(term)
+        )
 
     def find(self, text: str) -> Iterator[tuple[re.Match[str], LegacyTerm]]:
         if self.pattern is None:
             return
-        for match in self.pattern.finditer(text):
+        for match in _outside_addresses(self.pattern.finditer(text), text):
             found = match.group().lower()
             yield match, self.terms.get(found) or self.terms[found[:-1]]  # [:-1]: the plural "s"
 
@@ -346,7 +354,7 @@ def legacy_term_problems(library: Library, options: object = None) -> list[Probl
     problems = []
     for page in library.pages:
         for field in page_texts(page):
-            if not finder.may_hold(field.text):
+            if not finder.pattern.search(field.text):
                 continue  # the common case, without parsing the marks
             for part in plain_parts(parse(field.text)):
                 for match, legacy in finder.find(part.text):
@@ -363,15 +371,6 @@ def legacy_term_problems(library: Library, options: object = None) -> list[Probl
 # --- GB terms that would reach Northern Ireland readers -----------------------------------
 
 
-def _loose_pattern(terms: Iterable[Term]) -> re.Pattern[str]:
-    """GB terms in any case and joined to other words ("CMGs", "ex-CMG", "cmg"): what the
-    substitution leaves alone but NI readers should not see."""
-    alternatives = "|".join(
-        (r"(?<![^\W_])" if _is_word_char(gb[0]) else "") + re.escape(gb) for gb in _longest_first(t.gb for t in terms)
-    )
-    return re.compile(f"{_ADDRESS}|(?i:{alternatives})")
-
-
 _JOINED = re.compile(r"[\w&-]*")
 
 
@@ -381,22 +380,35 @@ def ni_term_problems(library: Library, options: object = None) -> list[Problem]:
     substitute = substituter_for("ni", library.terminology)
     if substitute is None:
         return []
-    loose = _loose_pattern(library.terminology.ni_terms)
-    gb_terms = tuple({t.gb.lower() for t in library.terminology.ni_terms})
+    # GB terms in any case and joined to other words ("CMGs", "ex-CMG", "cmg"): what the
+    # substitution leaves alone but NI readers should not see.
+    loose = term_pattern((t.gb for t in library.terminology.ni_terms), joined_before=r"[^\W_]", after="", any_case=lambda term: True)
+    assert loose is not None
     problems = []
     for page in library.pages:
         for field in page_texts(page):
-            if field.in_ni and _holds_any(field.text, gb_terms):
+            if field.in_ni and _may_leak(field.text, substitute, loose):
                 problems.extend(_leaks(page, field, substitute, loose))
         problems.extend(_legislation_links(page, substitute))
     return problems
 
 
+def _may_leak(text: str, substitute: Substituter, loose: re.Pattern[str]) -> bool:
+    """A quick test on the whole text, before parsing its marks: is any GB term, in any form,
+    not one the substitution replaces? (Marks only split text at characters that are not
+    word characters, so a term replaced in the whole text is replaced in its part too.)"""
+    suspects = [m.start() for m in loose.finditer(text)]
+    if not suspects:
+        return False
+    replaced = [(m.start(), m.end()) for m in substitute.pattern.finditer(text)]  # type: ignore[union-attr]
+    return any(not any(start <= at < end for start, end in replaced) for at in suspects)
+
+
 def _leaks(page: Page, field: PageText, substitute: Substituter, loose: re.Pattern[str]) -> Iterator[Problem]:
     for part in plain_parts(for_edition(parse(field.text), "ni")):
         replaced = [(m.start(), m.end()) for m in substitute.matches(part.text)]
-        for match in loose.finditer(part.text):
-            if match.lastgroup == "address" or any(start <= match.start() < end for start, end in replaced):
+        for match in _outside_addresses(loose.finditer(part.text), part.text):
+            if any(start <= match.start() < end for start, end in replaced):
                 continue
             start = match.start()
             while start and _JOINED.fullmatch(part.text[start - 1]):

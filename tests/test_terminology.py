@@ -340,3 +340,13 @@ def test_real_content_and_the_synthetic_corpus_pass_the_term_checks(tmp_path):
     for root in (REAL_CONTENT, generate(tmp_path / "content", 30).root):
         result = check_all(root)
         assert result.ok, [str(p) for p in result.problems[:5]]
+
+
+@settings(max_examples=300, deadline=None)
+@given(marked_text())
+def test_texts_without_marks_or_terms_take_a_short_cut_to_the_same_result(text):
+    from kb_tools.terminology import render_segments, segments_for_edition
+
+    for edition, sub in (("gb", None), ("ni", NI)):
+        for variant in (text, re.sub(r"[{}\[\]`]", "", text)):
+            assert edition_text(variant, edition, sub) == render_segments(segments_for_edition(parse(variant), edition, sub))
