@@ -58,34 +58,10 @@ class WrittenLink:
     field: str  # "summary", "body/2/text", …: where on the page
 
 
-def text_fields(page: Page) -> Iterator[tuple[tuple, str, tuple[str | None, ...]]]:
-    """(keys, text, edition restrictions) of every text field that may hold links.
-
-    Titles are shown as plain text, so links in them are never published."""
-    yield ("summary",), page.summary, ()
-    for i, section in enumerate(page.body):
-        only = (section.edition,)
-        yield ("body", i, "heading"), section.heading, only
-        yield ("body", i, "text"), section.text, only
-        for j, step in enumerate(section.steps):
-            yield ("body", i, "steps", j), step, only
-        for j, point in enumerate(section.points):
-            yield ("body", i, "points", j), point, only
-        for j, note in enumerate(section.notes):
-            yield ("body", i, "notes", j, "text"), note.text, (*only, note.edition)
-    for i, faq in enumerate(page.faq):
-        yield ("faq", i, "question"), faq.question, (faq.edition,)
-        yield ("faq", i, "answer"), faq.answer, (faq.edition,)
-    for i, reference in enumerate(page.legislation):
-        yield ("legislation", i, "title"), reference.title, (reference.edition,)
-    for i, change in enumerate(page.changes):
-        yield ("changes", i, "note"), change.note, ()
-
-
 def written_links(page: Page, editions: tuple[str, ...]) -> list[WrittenLink]:
     """Every link in the page's text, each once, with the editions that show it."""
     found: list[WrittenLink] = []
-    for keys, text, restrictions in text_fields(page):
+    for keys, text, restrictions in page.text_fields():
         if "](" not in text:
             continue  # most fields hold no link: skip parsing them
         shown_in = [e for e in editions if all(r in (None, e) for r in restrictions)]

@@ -6,6 +6,7 @@ YAML → (load) → SourceDocument → (validate) → Page / SiteConfig / Termin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -119,6 +120,29 @@ class Page:
     # JSON-pointer-like path ("body/0/text") → where it was written, for tracing problems back.
     locations: dict[str, Location] = field(default_factory=dict, compare=False, hash=False, repr=False)
     source_text: SourceText | None = field(default=None, compare=False, hash=False, repr=False)
+
+    def text_fields(self) -> Iterator[tuple[tuple, str, tuple[str | None, ...]]]:
+        """(keys, text, edition restrictions) of every field written in the inline language.
+
+        Titles, the owner and tags are shown as plain text (a link in them is never published)."""
+        yield ("summary",), self.summary, ()
+        for i, section in enumerate(self.body):
+            only = (section.edition,)
+            yield ("body", i, "heading"), section.heading, only
+            yield ("body", i, "text"), section.text, only
+            for j, step in enumerate(section.steps):
+                yield ("body", i, "steps", j), step, only
+            for j, point in enumerate(section.points):
+                yield ("body", i, "points", j), point, only
+            for j, note in enumerate(section.notes):
+                yield ("body", i, "notes", j, "text"), note.text, (*only, note.edition)
+        for i, faq in enumerate(self.faq):
+            yield ("faq", i, "question"), faq.question, (faq.edition,)
+            yield ("faq", i, "answer"), faq.answer, (faq.edition,)
+        for i, reference in enumerate(self.legislation):
+            yield ("legislation", i, "title"), reference.title, (reference.edition,)
+        for i, change in enumerate(self.changes):
+            yield ("changes", i, "note"), change.note, ()
 
     def location(self, *keys: object) -> Location:
         """The nearest recorded location for a path inside this page's YAML."""

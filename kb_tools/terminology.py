@@ -27,7 +27,7 @@ GB one, and the table itself. Each reports the exact line and column in the YAML
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -37,7 +37,6 @@ from .text import Code, EditionOnly, Link, Literal, Plain, Segment, for_edition,
 
 # Web and email addresses written as plain text: a term inside one stays as written.
 _ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>()\[\]{}]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_ADDRESS_HINTS = ("://", "www.", "@")
 _JOINED_BEFORE = r"[\w&-]"  # a term is a whole word: none of these just before it,
 _AFTER_WORD = r"(?![\w&]|-\w)"  # nor a word character just after ("CMG-wide" is one word)
 _CONTEXT = 64  # characters of preceding text enough to tell whether a sentence starts
@@ -58,7 +57,13 @@ def _longest_first(terms: Iterable[str]) -> list[str]:
     return sorted(set(terms), key=lambda t: (-len(t), t))
 
 
-def term_pattern(terms: Iterable[str], *, joined_before: str = _JOINED_BEFORE, after: str = _AFTER_WORD, any_case=lambda term: False) -> re.Pattern[str] | None:
+def term_pattern(
+    terms: Iterable[str],
+    *,
+    joined_before: str = _JOINED_BEFORE,
+    after: str = _AFTER_WORD,
+    any_case: Callable[[str], bool] = lambda term: False,
+) -> re.Pattern[str] | None:
     """One regular expression for many terms, longest first, each with its first letter in
     either case (it may start a sentence) and the rest as written (any case when
     `any_case(term)`). A term starting with a word character must not have `joined_before`
@@ -88,7 +93,7 @@ def term_pattern(terms: Iterable[str], *, joined_before: str = _JOINED_BEFORE, a
 
 def _outside_addresses(matches: Iterator[re.Match[str]], text: str) -> list[re.Match[str]]:
     """The matches that are not part of a web or email address."""
-    if not any(hint in text for hint in _ADDRESS_HINTS):
+    if "://" not in text and "www." not in text and "@" not in text:  # no address: the usual case
         return list(matches)
     addresses = [(a.start(), a.end()) for a in _ADDRESS.finditer(text)]
     return [m for m in matches if not any(start < m.end() and m.start() < end for start, end in addresses)]
@@ -204,16 +209,13 @@ def render_segments(segments: tuple[Segment, ...]) -> str:
     return "".join(parts)
 
 
-_MARKS = ("{", "[", "`")  # what starts an inline mark (text.py)
-
-
 def edition_text(text: str, edition: str, substitute: Substituter | None) -> str:
     """The text as the edition shows it, in the inline language. Most texts hold no edition
     marks and no terms: they are returned as they are, without parsing (the same result)."""
     if substitute is None or substitute.pattern is None:
         if "{" not in text:
             return text
-    elif not any(mark in text for mark in _MARKS):
+    elif "[" not in text and "`" not in text and "{" not in text:
         return substitute(text)  # plain text throughout
     elif "{" not in text and not substitute.pattern.search(text):
         return text
@@ -269,38 +271,23 @@ def edition_pages(library: Library, edition: str) -> tuple[Page, ...]:
 
 @dataclass(frozen=True)
 class PageText:
-    """One text field a reader sees: where it is in the page's YAML and which editions show it."""
+    """One text field a reader sees: where it is in the page's YAML and whether NI shows it."""
 
-    keys: tuple[str | int, ...]
+    keys: tuple
     text: str
     in_ni: bool = True
 
 
 def page_texts(page: Page) -> Iterator[PageText]:
-    """Every text shown to readers (not ids, anchors, URLs or keywords, which caseworkers
-    search with and may keep old words)."""
+    """Every text shown to readers: not ids, anchors, URLs or keywords (caseworkers search
+    with keywords, old words included)."""
     yield PageText(("title",), page.title)
-    yield PageText(("summary",), page.summary)
     yield PageText(("owner",), page.owner)
-    for i, section in enumerate(page.body):
-        in_ni = section.edition != "gb"
-        yield PageText(("body", i, "heading"), section.heading, in_ni)
-        if section.text:
-            yield PageText(("body", i, "text"), section.text, in_ni)
-        for field in ("steps", "points"):
-            for j, item in enumerate(getattr(section, field)):
-                yield PageText(("body", i, field, j), item, in_ni)
-        for j, note in enumerate(section.notes):
-            yield PageText(("body", i, "notes", j, "text"), note.text, in_ni and note.edition != "gb")
-    for i, faq in enumerate(page.faq):
-        yield PageText(("faq", i, "question"), faq.question, faq.edition != "gb")
-        yield PageText(("faq", i, "answer"), faq.answer, faq.edition != "gb")
-    for i, reference in enumerate(page.legislation):
-        yield PageText(("legislation", i, "title"), reference.title, reference.edition != "gb")
-    for i, change in enumerate(page.changes):
-        yield PageText(("changes", i, "note"), change.note)
     for i, tag in enumerate(page.tags):
         yield PageText(("tags", i), tag)
+    for keys, text, restrictions in page.text_fields():
+        if text:
+            yield PageText(keys, text, all(edition in (None, "ni") for edition in restrictions))
 
 
 def plain_parts(segments: tuple[Segment, ...]) -> Iterator[Plain]:
