@@ -84,11 +84,23 @@ class ContentTree:
         return self.write(f"pages/{page_id}.yml", source if source is not None else page_yaml(page_id, **kwargs))
 
 
-@pytest.fixture
-def content(tmp_path: Path) -> ContentTree:
-    tree = ContentTree(tmp_path / "content")
+def new_content(root: Path) -> ContentTree:
+    """A content folder with the test site.yml and terminology.yml, and no pages yet."""
+    tree = ContentTree(root)
     tree.write("site.yml", SITE_YML)
     tree.write("terminology.yml", TERMINOLOGY_YML)
+    return tree
+
+
+def paths_beside(tree: ContentTree) -> Paths:
+    """Build outputs next to a content folder, with the project's own mkdocs.yml and theme."""
+    root = tree.root.parent
+    return Paths(tree.root, root / "docs", root / "site", root / "search_index", REPO / "mkdocs.yml")
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> ContentTree:
+    tree = new_content(tmp_path / "content")
     tree.page("first", related=("other",))
     tree.page("other", related=("first",))
     return tree

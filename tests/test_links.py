@@ -19,7 +19,7 @@ from kb_tools.config import Paths
 from kb_tools.links import BuiltSite, content_link_problems, read_html, site_link_problems, target_of
 from kb_tools.validate import check_content, page_anchors
 
-from conftest import REAL_CONTENT, REPO, SITE_YML, TERMINOLOGY_YML, ContentTree, page_yaml
+from conftest import REAL_CONTENT, REPO, new_content, page_yaml, paths_beside
 
 PAGE_LINK = re.compile(r"\(page:([a-z0-9-]+)(#[a-z0-9-]+)?\)")
 
@@ -252,12 +252,10 @@ def test_lychee_and_our_check_both_see_a_removed_page(built_site, tmp_path):
 def small_site(tmp_path_factory):
     """A two-page library, built once: 'first' links to a heading of 'other'."""
     root = tmp_path_factory.mktemp("small")
-    tree = ContentTree(root / "content")
-    tree.write("site.yml", SITE_YML)
-    tree.write("terminology.yml", TERMINOLOGY_YML)
+    tree = new_content(root / "content")
     tree.page("first", text="'Then [do this](page:other#what-to-do).'")
     tree.page("other", related=("first",))
-    paths = Paths(tree.root, root / "docs", root / "site", root / "search_index", REPO / "mkdocs.yml")
+    paths = paths_beside(tree)
     assert build(paths).ok
     return paths
 

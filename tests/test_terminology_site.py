@@ -12,7 +12,7 @@ import pytest
 from kb_tools.build import build
 from kb_tools.render import LITERAL_CLASS
 
-from conftest import REAL_CONTENT
+from conftest import REAL_CONTENT, new_content, paths_beside
 
 EDITIONS = ("gb", "ni")
 GB_ONLY = re.compile(r"Child Maintenance Group|\bCMG\b", re.IGNORECASE)
@@ -146,16 +146,10 @@ changes:
 @pytest.fixture(scope="module")
 def terms_site(tmp_path_factory):
     """A small site whose page uses the GB terms everywhere a page can hold text."""
-    from conftest import SITE_YML, TERMINOLOGY_YML, ContentTree, page_yaml
-    from kb_tools.config import Paths
-
-    root = tmp_path_factory.mktemp("terms")
-    tree = ContentTree(root / "content")
-    tree.write("site.yml", SITE_YML)
-    tree.write("terminology.yml", TERMINOLOGY_YML)
+    tree = new_content(tmp_path_factory.mktemp("terms") / "content")
     tree.page("first", TERMS_PAGE)
-    tree.write("pages/other.yml", page_yaml("other", related=("first",)))
-    paths = Paths(tree.root, root / "docs", root / "site", root / "search_index", REAL_CONTENT.parent / "mkdocs.yml")
+    tree.page("other", related=("first",))
+    paths = paths_beside(tree)
     result = build(paths)
     assert result.ok, [str(p) for p in result.check.problems + result.problems]
     return paths.site
