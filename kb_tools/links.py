@@ -18,7 +18,6 @@ import html
 import json
 import posixpath
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path

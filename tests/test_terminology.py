@@ -13,7 +13,7 @@ from kb_tools.model import Term, Terminology
 from kb_tools.render import render_edition
 from kb_tools.synth import generate
 from kb_tools.terminology import Substituter, check_table, edition_pages, edition_text, starts_sentence
-from kb_tools.text import Code, Link, Literal, for_edition, links, parse
+from kb_tools.text import Code, Literal, for_edition, links, parse
 from kb_tools.validate import check_content
 
 from conftest import REAL_CONTENT

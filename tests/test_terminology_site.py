@@ -12,7 +12,7 @@ import pytest
 from kb_tools.build import build
 from kb_tools.render import LITERAL_CLASS
 
-from conftest import REAL_CONTENT, new_content, paths_beside
+from conftest import new_content, paths_beside
 
 EDITIONS = ("gb", "ni")
 GB_ONLY = re.compile(r"Child Maintenance Group|\bCMG\b", re.IGNORECASE)
