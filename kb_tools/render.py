@@ -167,6 +167,11 @@ def block_text(text: str, here: Page | None, pages: dict[str, Page]) -> str:
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
+# Pages that only list or link procedures stay out of the site's built-in search, so its
+# results are procedures, not the home, section, tags or changes pages repeating them.
+NOT_SEARCHED = {"search": {"exclude": True}}
+
+
 def front_matter(data: dict) -> str:
     return "---\n" + yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n"
 
@@ -268,7 +273,7 @@ def _about(page: Page, edition: Edition) -> str:
 def render_section_index(section_id: str, site: SiteConfig, pages: list[Page], all_pages: dict[str, Page]) -> str:
     section = site.section(section_id)
     assert section is not None
-    lines = [front_matter({"title": section.title, "description": section.summary}), f"# {escape(section.title)}\n", f"{escape(section.summary)}\n"]
+    lines = [front_matter({"title": section.title, "description": section.summary, **NOT_SEARCHED}), f"# {escape(section.title)}\n", f"{escape(section.summary)}\n"]
     for page in pages:
         lines.append(f"- [{title_markdown(page.title)}]({page.id}/index.md): {inline(parse(page.summary), section_id, all_pages)}")
     return "\n".join(lines) + "\n"
@@ -276,7 +281,7 @@ def render_section_index(section_id: str, site: SiteConfig, pages: list[Page], a
 
 def render_home(site: SiteConfig, edition: Edition, by_section: dict[str, list[Page]], pages: dict[str, Page]) -> str:
     lines = [
-        front_matter({"title": site.title, "description": f"{site.title}: {edition.name} edition"}),
+        front_matter({"title": site.title, "description": f"{site.title}: {edition.name} edition", **NOT_SEARCHED}),
         f"# {escape(site.title)}\n",
         f"Child Maintenance Service procedures for caseworkers: {escape(edition.name)} edition.\n",
         f"Cannot find the answer? [Check before you raise a service request (SR)]({SR_CHECK_PAGE}).\n",
@@ -306,7 +311,7 @@ def render_sr_check(edition: Edition, pages: dict[str, Page]) -> str:
         "title": "Check before you raise an SR",
         "description": "Search the procedures before you raise a service request (SR) to Advice and Guidance (A&G).",
         "template": SR_CHECK_TEMPLATE,
-        "search": {"exclude": True},  # the page itself answers no procedure question
+        **NOT_SEARCHED,
     }
     form = f"""<form class="kb-sr-check" role="search" data-kb-sr-check data-edition="{edition.id}" action="#">
 <label class="kb-sr-check__label" for="kb-sr-question">Your question, or a few words from it</label>
@@ -349,7 +354,7 @@ def change_entries(pages: Iterable[Page]) -> list[ChangeEntry]:
 
 def render_changes(entries: list[ChangeEntry], all_pages: dict[str, Page]) -> str:
     lines = [
-        front_matter({"title": "What's changed", "description": "Changes to procedures, newest first."}),
+        front_matter({"title": "What's changed", "description": "Changes to procedures, newest first.", **NOT_SEARCHED}),
         "# What's changed\n",
         f"Changes to procedures, newest first. To follow them in a feed reader, use the [Atom feed of changes]({FEED_FILE}).\n",
     ]
@@ -376,7 +381,7 @@ def render_feed(site: SiteConfig, edition: Edition, entries: list[ChangeEntry]) 
 def render_tags(pages: list[Page]) -> str:
     """The tags page: Material's tags plugin fills in the list at the marker."""
     lines = [
-        front_matter({"title": "Pages by tag", "description": "Every tag used on the procedures, with the pages that carry it."}),
+        front_matter({"title": "Pages by tag", "description": "Every tag used on the procedures, with the pages that carry it.", **NOT_SEARCHED}),
         "# Pages by tag\n",
         "Each tag lists the pages about that topic.\n",
         "<!-- material/tags -->\n" if any(p.tags for p in pages) else "No pages are tagged yet.\n",

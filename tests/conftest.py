@@ -222,3 +222,18 @@ def static_server(built_site):
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def kb_server(built_site):
+    """`kb serve` on the built site: the site's files and the search API, on 127.0.0.1."""
+    import threading
+
+    from kb_tools.serve import make_server
+
+    server = make_server(built_site.site, built_site.search_index, port=0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
