@@ -44,7 +44,7 @@ from .synonyms import also_known_as
 from .text import parse, plain_text
 
 # Bump when the documents, fields or analysis change: every index is then rebuilt in full.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MANIFEST = "manifest.json"
 
 # --- analysis ---------------------------------------------------------------------------
@@ -115,7 +115,7 @@ def analyse(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 # The page's name and what it is also called matter most, then its summary and headings,
 # then the text. Three fields keep a query to three posting lists per word. No positions
 # are stored (no phrase queries): a smaller index and faster searches.
-FIELD_BOOSTS = {"names": 3.0, "lead": 2.0, "body": 1.0}
+FIELD_BOOSTS = {"names": 3.0, "lead": 2.0, "body": 1.0, "aliases": 0.5}
 
 
 def make_schema() -> Schema:
@@ -126,6 +126,7 @@ def make_schema() -> Schema:
         names=TEXT(analyzer=stemmed, phrase=False, field_boost=FIELD_BOOSTS["names"]),
         lead=TEXT(analyzer=stemmed, phrase=False, field_boost=FIELD_BOOSTS["lead"]),
         body=TEXT(analyzer=stemmed, phrase=False, field_boost=FIELD_BOOSTS["body"]),
+        aliases=TEXT(analyzer=stemmed, phrase=False, field_boost=FIELD_BOOSTS["aliases"]),
         plain=TEXT(analyzer=plain_analyzer(), phrase=False),  # vocabulary for typo correction only
         title=STORED(),
         url=STORED(),
@@ -152,9 +153,10 @@ class PageDocument:
     page_id: str
     title: str
     url: str  # from the site root: /gb/<section>/<id>.html
-    names: tuple[str, ...]  # stems of the title, tags, keywords and synonyms of what the page mentions
+    names: tuple[str, ...]  # stems of the title, tags and keywords
     lead: tuple[str, ...]  # stems of the summary, section headings and FAQ questions
     body: tuple[str, ...]  # stems of the text
+    aliases: tuple[str, ...]  # stems of the synonyms of what the page mentions (terminology.yml)
     words: tuple[str, ...]  # every word unstemmed: the vocabulary typos are corrected against
     sections: tuple[SectionEntry, ...]
 
@@ -164,6 +166,7 @@ class PageDocument:
             "names": list(self.names),
             "lead": list(self.lead),
             "body": list(self.body),
+            "aliases": list(self.aliases),
             "plain": list(self.words),
             "title": self.title,
             "url": self.url,
@@ -194,8 +197,9 @@ def document_for_page(page: Page, edition: str, synonyms: Iterable[Synonym]) -> 
     parts = [(_plain(heading), anchor, _plain(text)) for heading, anchor, text in _section_parts(page)]
     page_words = [*page.tags, *page.keywords]
     everything = "\n".join([title, *page_words, *(f"{h}\n{t}" for h, _, t in parts)])
-    name_words, names = analyse("\n".join([title, *page_words, *also_known_as(everything, synonyms)]))
-    words, headings, texts = list(name_words), [], []
+    name_words, names = analyse("\n".join([title, *page_words]))
+    alias_words, aliases = analyse("\n".join(also_known_as(everything, synonyms)))
+    words, headings, texts = list(name_words + alias_words), [], []
     sections = []
     for heading, anchor, text in parts:
         (heading_words, heading_stems), (text_words, text_stems) = analyse(heading), analyse(text)
@@ -211,6 +215,7 @@ def document_for_page(page: Page, edition: str, synonyms: Iterable[Synonym]) -> 
         names=names,
         lead=texts[0] + tuple(stem for stems in headings[1:] for stem in stems),
         body=tuple(stem for stems in texts[1:] for stem in stems),
+        aliases=aliases,
         words=tuple(words),
         sections=tuple(sections),
     )

@@ -404,7 +404,7 @@ def edition_view(library: Library, edition: Edition) -> tuple[Page, ...]:
 
 def render_edition(library: Library, edition: Edition) -> EditionOutput:
     site = library.site
-    synonyms = library.terminology.synonyms
+    synonyms, legacy = library.terminology.synonyms, library.terminology.legacy_terms
     edition_pages = list(edition_view(library, edition))
     pages = {p.id: p for p in edition_pages}
     by_section: dict[str, list[Page]] = {}
@@ -425,7 +425,7 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
         if not members:
             continue
         files.append(RenderedFile(f"{section.id}/index.md", render_section_index(section.id, site, members, pages)))
-        files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages, search_words(p, synonyms))) for p in members)
+        files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages, search_words(p, synonyms, legacy))) for p in members)
         nav.append({section.title: [f"{section.id}/index.md", *section_nav(members)]})
     nav.append({"What's changed": CHANGES_PAGE})
     nav.append({"Tags": TAGS_PAGE})

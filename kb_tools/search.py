@@ -161,6 +161,10 @@ class _OpenIndex:
         self.searcher.close()
         self.index.close()
 
+    def indexed(self, term: str) -> bool:
+        """Whether any page has this stemmed term in a scored field."""
+        return any(self.reader.doc_frequency(field, term) for field in SCORED_FIELDS)
+
     def known(self, word: str) -> bool:
         return self.reader.doc_frequency("plain", word) > 0
 
@@ -213,7 +217,7 @@ class SearchService:
     def _search(self, query: str, edition: str, limit: int) -> SearchResponse:
         opened = self._current(edition)
         searched_for = _correct(" ".join(_SPACED_AMPERSAND.sub(r"\1&\2", query).split()), opened)
-        required, optional = self._terms(searched_for)
+        required, optional = self._terms(searched_for, opened)
         hits = self._ranked(opened, required, optional, limit)
         highlight = set(required) | set(optional)
         results = tuple(
@@ -239,21 +243,29 @@ class SearchService:
             opened = self._open[edition] = _OpenIndex(version)
         return opened
 
-    def _terms(self, text: str) -> tuple[list[str], list[str]]:
+    def _terms(self, text: str, opened: _OpenIndex) -> tuple[list[str], list[str]]:
         """Stemmed terms every result must match, and whole compounds that only add to the score.
 
         "non-resident" must match "non" and "resident" (so "non resident" in a page counts);
-        the whole "non-resident" only ranks exact spellings higher.
+        the whole "non-resident" only ranks pages that write it so higher. Words typed apart
+        that the pages write joined ("non resident" → "non-resident", "one to one") count as
+        that compound too, so "non" in "non-geographical" does not win over the phrase meant.
         """
         required: list[str] = []
         optional: list[str] = []
-        for match in _WORD.finditer(text):
-            tokens = [t.text for t in self._analyzer(match.group(0))]
+        words = _WORD.findall(text)
+        for word in words:
+            tokens = [t.text for t in self._analyzer(word)]
             if len(tokens) > 1:
                 optional.append(tokens[0])
                 tokens = tokens[1:]
             required.extend(t for t in tokens if t not in required)
-        return required, [t for t in optional if t not in required]
+        for size in (2, 3):
+            for start in range(len(words) - size + 1):
+                joined = [t.text for t in self._analyzer("-".join(words[start : start + size]))]
+                if joined and "-" in joined[0] and opened.indexed(joined[0]):
+                    optional.append(joined[0])
+        return required, list(dict.fromkeys(t for t in optional if t not in required))
 
     def _ranked(self, opened: _OpenIndex, required: list[str], optional: list[str], limit: int) -> list[tuple[int, float]]:
         """(document number, score) of the best pages: all words first, then any word."""

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .model import Page, Synonym
+from .model import LegacyTerm, Page, Synonym
 from .text import parse, plain_text
 
 
@@ -68,8 +68,16 @@ def page_text(page: Page) -> str:
     return "\n".join(plain_text(parse(part)) for part in parts)
 
 
-def search_words(page: Page, synonyms: Iterable[Synonym]) -> tuple[str, ...]:
-    """The page's keywords and the synonyms of what it mentions: words a search should find it by."""
+def search_words(page: Page, synonyms: Iterable[Synonym], legacy: Iterable[LegacyTerm] = ()) -> tuple[str, ...]:
+    """Words the site's built-in search should find the page by: its keywords and the
+    synonyms of what it mentions, old terms left out.
+
+    That search cannot weigh words hidden on a page below its text: with "non-resident
+    parent" hidden on every page that says "paying parent", those pages outranked the one
+    that explains the old term (measured on the evaluation questions). Old terms find that
+    page, where they are written.
+    """
+    old = {term.term.lower() for term in legacy}
     words = list(page.keywords)
-    words += [w for w in also_known_as(page_text(page), synonyms) if w not in words]
+    words += [w for w in also_known_as(page_text(page), synonyms) if w not in words and w.lower() not in old]
     return tuple(words)

@@ -25,7 +25,7 @@ from conftest import TEST_OUTPUT
 QUESTIONS_FILE = Path(__file__).with_name("search_questions.yml")
 WHOOSH_MIN_MRR = 0.85
 # The built-in search is measured, not tuned to a target; this floor only catches it breaking.
-MATERIAL_MIN_MRR = 0.5
+MATERIAL_MIN_MRR = 0.75
 TOP = 10
 
 
@@ -111,7 +111,8 @@ def material_search(page, query: str) -> list[str]:
     box.fill(query)
     box.press("End")  # Material searches on keyup
     page.wait_for_function("el => /matching document/.test(el.textContent)", arg=meta.element_handle())
-    links = page.locator(".md-search-result__item > a.md-search-result__link").evaluate_all("els => els.map(e => e.href)")
+    # One item per page; its first link is the page, the others its matching sections.
+    links = page.locator(".md-search-result__item").evaluate_all("els => els.map(e => e.querySelector('a').href)")
     ids = []
     for href in links:
         match = PAGE_ID.search(href)
