@@ -4,8 +4,8 @@ How a query is answered, fastest path first:
 1. Words the index has never seen are corrected against the unstemmed vocabulary
    ("infromation" → "information"); the response then says what was searched.
 2. Every remaining word must match (AND) somewhere in the page: its names (title, tags,
-   keywords and synonyms from the terminology table), its summary and headings, or its
-   text; stemmed, so "requests" finds "request". Pages are ranked by BM25F.
+   keywords), its summary and headings, its text, or the synonyms (terminology table) of
+   what it mentions; stemmed, so "requests" finds "request". Pages are ranked by BM25F.
 3. When that finds fewer than a handful of pages (a question in a whole sentence), any word
    may match (OR) and pages matching more and rarer words rank first.
 4. For each result, the section holding the most query words (a heading counts double) is
