@@ -59,7 +59,7 @@ class CompoundFilter(Filter):
 
     "A&G" and "Q&A" are never split: their letters alone mean nothing. Parts that are one
     character or only digits ("1-2-1") are dropped for the same reason. The whole token
-    comes first, then its parts: search.py relies on that order.
+    comes first, then its parts: analyse() and search.py rely on that order.
     """
 
     def __call__(self, tokens: Iterable) -> Iterator:
@@ -234,7 +234,7 @@ def page_hash(page: Page, edition: str, synonyms: tuple[Synonym, ...]) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-# --- versions and the pointer -----------------------------------------------------------
+# --- published versions ---------------------------------------------------------------
 
 
 def edition_folder(root: Path, edition: str) -> Path:
