@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from . import safety, terminology
+from .fingerprint import content_fingerprint, read_cache, write_cache
 from .external_links import external_link_problems
 from .links import content_link_problems
 from .model import Library, Problem
@@ -48,11 +49,26 @@ def check_all(content: Path, options: CheckOptions = CheckOptions(), cache: Path
     result = check_content(content, cache)
     if result.library is None:
         return result
-    problems = list(result.problems)
-    for check in LIBRARY_CHECKS:
-        problems.extend(check(result.library, options))
+    problems = [*result.problems, *library_problems(result.library, options, content, cache)]
     if options.strict:
         problems = [Problem(p.path, p.line, p.column, p.message) if p.severity == "warning" else p for p in problems]
     problems = sorted(set(problems))
     library = None if any(p.severity == "error" for p in problems) else result.library
     return CheckResult(library, tuple(problems))
+
+
+CHECKS_CACHE = "library-checks.pickle"
+
+
+def library_problems(library: Library, options: CheckOptions, content: Path, cache: Path | None) -> list[Problem]:
+    """Every registered check's problems, or the last run's when the content files, this tool,
+    the date and the options are the same. Not kept when a check looks beyond the content
+    folder (the network with --external, git history with --changed-since)."""
+    reusable = cache is not None and not options.external and options.changed_since is None
+    cache_file = cache / CHECKS_CACHE if reusable else None
+    key = f"{content_fingerprint(content)} {options!r}" if cache_file else ""
+    problems = read_cache(cache_file, key)
+    if problems is None:
+        problems = [p for check in LIBRARY_CHECKS for p in check(library, options)]
+        write_cache(cache_file, key, problems)
+    return problems

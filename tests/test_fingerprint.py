@@ -66,3 +66,21 @@ def test_cache_file_round_trip_with_key(tmp_path):
     assert read_cache(file, "other key") is None
     file.write_bytes(b"garbage")
     assert read_cache(file, "k") is None
+
+
+def test_library_checks_are_reused_until_a_content_file_changes(content, tmp_path, monkeypatch):
+    import kb_tools.checks as checks
+
+    runs = []
+    monkeypatch.setattr(checks, "LIBRARY_CHECKS", [lambda library, options: runs.append(1) or []])
+    cache = tmp_path / "cache"
+    assert checks.check_all(content.root, cache=cache).ok and runs == [1]
+    assert checks.check_all(content.root, cache=cache).ok and runs == [1]  # reused
+    checks.check_all(content.root, checks.CheckOptions(strict=True), cache=cache)
+    assert runs == [1, 1]  # other options, other results
+    content.page("other", related=("first",), text="Changed text.")
+    assert checks.check_all(content.root, cache=cache).ok
+    assert runs == [1, 1, 1]
+    checks.check_all(content.root, checks.CheckOptions(changed_since="HEAD"), cache=cache)
+    checks.check_all(content.root, checks.CheckOptions(changed_since="HEAD"), cache=cache)
+    assert runs == [1, 1, 1, 1, 1]  # git history is not in the key: never reused

@@ -116,7 +116,7 @@ def test_cached_check_rereads_only_changed_files_and_reports_the_same(content, t
     assert cached_check()[1] == ["first.yml", "other.yml", "third.yml"]
     result, pages_read = cached_check()
     assert pages_read == [] and "unknown key 'colour'" in str(result.problems)
-    content.page("other", text="Changed text.")
+    content.page("other", related=("first",), text="Changed text.")
     assert cached_check()[1] == ["other.yml"]
 
 
