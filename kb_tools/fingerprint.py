@@ -67,9 +67,12 @@ def _add_folder(digest, folder: Path, suffixes: tuple[str, ...] | None = None) -
     if not folder.is_dir():
         digest.update(f"missing {folder}".encode())
         return
-    for file in sorted(folder.rglob("*")):
-        if file.is_file() and "__pycache__" not in file.parts and (suffixes is None or file.suffix in suffixes):
-            _add_file(digest, file, file.relative_to(folder).as_posix())
+    names = []
+    for parent, dirs, files in os.walk(folder):  # os.walk: several times faster than Path.rglob
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        names += [Path(parent, f).relative_to(folder).as_posix() for f in files if suffixes is None or Path(f).suffix in suffixes]
+    for name in sorted(names):
+        _add_file(digest, folder / name, name)
 
 
 def _add_file(digest, file: Path, name: str) -> None:

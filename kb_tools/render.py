@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -490,15 +491,16 @@ def write_edition(output: EditionOutput, docs_dir: Path) -> list[str]:
     target = docs_dir / output.edition.id
     changed = [f.path for f in output.files if write_if_changed(target / f.path, f.text)]
     wanted = {f.path for f in output.files}
-    for existing in sorted(target.rglob("*.md")) if target.exists() else []:
-        relative = existing.relative_to(target).as_posix()
-        if relative not in wanted:
-            existing.unlink()
-            changed.append(relative)
-    for folder in sorted((p for p in target.rglob("*") if p.is_dir()), reverse=True) if target.exists() else []:
-        if not any(folder.iterdir()):
-            folder.rmdir()
-    return changed
+    removed = []
+    for folder, _, names in os.walk(target, topdown=False):  # deepest first, so emptied folders go too
+        for name in names:
+            relative = Path(folder, name).relative_to(target).as_posix()
+            if name.endswith(".md") and relative not in wanted:
+                os.unlink(Path(folder, name))
+                removed.append(relative)
+        if Path(folder) != target and not os.listdir(folder):
+            os.rmdir(folder)
+    return changed + sorted(removed)
 
 
 def mkdocs_config(base_config: Path, output: EditionOutput, docs_dir: Path, other: Edition | None) -> dict:
