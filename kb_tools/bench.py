@@ -10,6 +10,7 @@ a new Python process, as a maintainer or CI runs them. It prints a table and wri
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import math
 import os
@@ -204,6 +205,7 @@ def child_build(paths_json: str) -> None:
 
     paths = Paths(**{k: Path(v) if v else None for k, v in json.loads(paths_json).items()})
     result = build(paths)
+    mkdocs = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build's only child processes are MkDocs
     print(
         json.dumps(
             {
@@ -211,8 +213,8 @@ def child_build(paths_json: str) -> None:
                 "rebuilt": list(result.rebuilt),
                 "timings": result.timings,
                 "peak_self_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-                "peak_children_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-                "mkdocs_cpu": sum(getattr(resource.getrusage(resource.RUSAGE_CHILDREN), f) for f in ("ru_utime", "ru_stime")),
+                "peak_children_kb": mkdocs.ru_maxrss,
+                "mkdocs_cpu": mkdocs.ru_utime + mkdocs.ru_stime,
             }
         )
     )
@@ -301,13 +303,17 @@ def figures_of(measured: Runs) -> dict[str, float | None]:
 # --- reporting ---------------------------------------------------------------------------
 
 
-def machine() -> dict[str, object]:
-    import importlib.metadata
+def memory_gib() -> int:
+    meminfo = Path("/proc/meminfo")  # Linux; elsewhere the figure is left at 0
+    lines = meminfo.read_text().splitlines() if meminfo.exists() else []
+    kilobytes = next((int(line.split()[1]) for line in lines if line.startswith("MemTotal")), 0)
+    return round(kilobytes / 1024 / 1024)
 
-    memory_kb = next((int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), 0) if Path("/proc/meminfo").exists() else 0
+
+def machine() -> dict[str, object]:
     return {
         "cpus": os.cpu_count(),
-        "memory_gib": round(memory_kb / 1024 / 1024),
+        "memory_gib": memory_gib(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "mkdocs": importlib.metadata.version("mkdocs"),

@@ -1,8 +1,7 @@
 """What each stage's output depends on, as hashes, so `kb build` redoes only what changed.
 
-MkDocs: an edition whose inputs did not change is not built again (see below). Checking and
-rendering: results computed from the same files by the same tool are kept in the cache
-folder (.cache/) and read back instead of being computed again.
+Checking and rendering: results computed from the same files by the same tool are kept in
+the cache folder (.cache/) and read back instead of being computed again.
 
 MkDocs has no incremental build: it rebuilds every page of an edition. But an edition's HTML
 depends only on its rendered Markdown (docs/<edition>/), its MkDocs config, the theme files,
@@ -20,8 +19,8 @@ import os
 import pickle
 from datetime import date
 from functools import cache
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import yaml
 
