@@ -44,12 +44,16 @@ def edition_fingerprint(docs_dir: Path, config_file: Path) -> str:
     """The hash of everything MkDocs reads to build one edition."""
     digest = hashlib.sha256(tool_version().encode())
     config_bytes = config_file.read_bytes()
-    digest.update(config_bytes)
-    _add_folder(digest, docs_dir)
     try:
         config = yaml.load(config_bytes, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError:
         config = {}  # not ours to report: MkDocs will
+    if isinstance(config, dict) and "site_dir" in config:
+        # Where the HTML goes is not an input (the build passes its own folder), and the
+        # published site's path changes with every build (a link to a new version).
+        config_bytes = json.dumps({k: v for k, v in config.items() if k != "site_dir"}, sort_keys=True, default=str).encode()
+    digest.update(config_bytes)
+    _add_folder(digest, docs_dir)
     custom_dir = (config.get("theme") or {}).get("custom_dir")
     if custom_dir:
         _add_folder(digest, config_file.parent / custom_dir)

@@ -84,3 +84,14 @@ def test_library_checks_are_reused_until_a_content_file_changes(content, tmp_pat
     checks.check_all(content.root, checks.CheckOptions(changed_since="HEAD"), cache=cache)
     checks.check_all(content.root, checks.CheckOptions(changed_since="HEAD"), cache=cache)
     assert runs == [1, 1, 1, 1, 1]  # git history is not in the key: never reused
+
+
+def test_where_the_site_goes_is_not_an_input(tmp_path):
+    docs = tmp_path / "docs/gb"
+    docs.mkdir(parents=True)
+    (docs / "index.md").write_text("# Home\n")
+    config = tmp_path / "mkdocs.gb.yml"
+    config.write_text("site_name: X\nsite_dir: /site.builds/v-1/gb\n")
+    first = edition_fingerprint(docs, config)
+    config.write_text("site_name: X\nsite_dir: /site.builds/v-2/gb\n")
+    assert edition_fingerprint(docs, config) == first
