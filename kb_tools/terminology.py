@@ -438,6 +438,20 @@ def _runs_into(ni: str, gb: str) -> bool:
     return any(g[i : i + len(n)] == n for i in range(1, len(g) - len(n)))
 
 
+def _substituted_in_place(term: Term, substitute: Substituter) -> str:
+    """The NI form substituted again where it lands in text ("…" marks a word it is glued
+    to). A GB term that starts or ends with punctuation, like "(CMG)", matches even when
+    glued to a word, so its NI form may land glued to one too, where a row protecting a
+    phrase inside that form no longer matches."""
+    glued_before = "" if _is_word_char(term.gb[0]) else "x"
+    glued_after = "" if _is_word_char(term.gb[-1]) else "x"
+    for before, after in (("", ""), (glued_before, ""), ("", glued_after)):
+        again = substitute(before + term.ni + after, "mid-sentence ")  # so a capital letter is not a change
+        if again != before + term.ni + after:
+            return ("…" if before else "") + again[len(before) : len(again) - len(after)] + ("…" if after else "")
+    return term.ni
+
+
 def table_problems(library: Library, options: object = None) -> list[Problem]:
     return check_table(library.terminology)
 
@@ -456,7 +470,7 @@ def check_table(terminology: Terminology) -> list[Problem]:
             problems.append(where.problem(f"'{term.gb}' is listed twice under northern_ireland"))
             continue
         seen.add(_key(term.gb))
-        again = substitute(term.ni, "mid-sentence ")  # so a capital letter is not a change
+        again = _substituted_in_place(term, substitute)
         if again != term.ni:
             problems.append(where.problem(f"the NI form '{term.ni}' holds a GB term and would become '{again}': write extra words in page text, or use {{ni: …}}"))
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from kb_tools.checks import check_all
@@ -196,6 +196,9 @@ phrase = st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=3).map(" ".j
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(phrase, phrase), min_size=1, max_size=4), st.lists(st.sampled_from(VOCABULARY), max_size=10), seps)
+# Found by this test: "(AB)" matches glued to a word ("alpha(AB)"), where the row protecting
+# "alpha alpha (AB)" cannot match, so its NI form was replaced again.
+@example(rows=[("(AB)", "alpha alpha (AB)"), ("alpha alpha (AB)", "alpha alpha (AB)")], parts=["alpha", "(AB)"], separators=[""] * 12)
 def test_any_table_kb_check_accepts_gives_idempotent_substitution(rows, parts, separators):
     terms = tuple(Term(gb, ni_form) for gb, ni_form in rows)
     assume(check_table(Terminology(ni_terms=terms)) == [])
@@ -333,6 +336,15 @@ def test_table_rows_that_would_substitute_twice_are_reported(content):
         f"{path}:6:5: the NI form 'staff' runs into the GB term 'Division staff': with the words around it, it could be replaced again",
         f"{path}:8:5: 'cMG' is listed twice under northern_ireland",
         f"{path}:10:5: the NI form 'DfC (the NRP's department)' uses the legacy term 'NRP'",
+    ]
+
+
+def test_a_protected_phrase_does_not_protect_an_ni_form_glued_to_a_word():
+    rows = (Term("(AB)", "alpha alpha (AB)"), Term("alpha alpha (AB)", "alpha alpha (AB)"))
+    assert Substituter(rows)("alpha(AB)") == "alphaalpha alpha (AB)"  # the phrase cannot match here
+    assert [p.message for p in check_table(Terminology(ni_terms=rows))] == [
+        "the NI form 'alpha alpha (AB)' holds a GB term and would become '…alpha alpha alpha alpha (AB)': "
+        "write extra words in page text, or use {ni: …}"
     ]
 
 
