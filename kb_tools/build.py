@@ -39,7 +39,6 @@ class BuildResult:
     changed: dict[str, list[str]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     rebuilt: tuple[str, ...] = ()  # editions MkDocs built; the others were unchanged and kept
-    index_updates: tuple[index.IndexUpdate, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -260,7 +259,7 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions) -> BuildResu
             discard_search_indexes(updates)
             raise
         timings["total"] = time.perf_counter() - started
-        return BuildResult(check, changed=changed, timings=timings, index_updates=tuple(updates))
+        return BuildResult(check, changed=changed, timings=timings)
 
     progress(f"Building the site with MkDocs ({', '.join(stale) or 'no edition changed'}; editions in parallel)")
     step = time.perf_counter()
@@ -295,7 +294,7 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions) -> BuildResu
         discard_search_indexes(updates)  # a version already published is kept (publish.discard)
         raise
     timings["total"] = time.perf_counter() - started
-    return BuildResult(check, problems=site_problems, changed=changed, timings=timings, rebuilt=tuple(stale), index_updates=tuple(updates))
+    return BuildResult(check, problems=site_problems, changed=changed, timings=timings, rebuilt=tuple(stale))
 
 
 @contextmanager

@@ -9,7 +9,6 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
 SCHEMA_FILE = PACKAGE_DIR / "schema" / "page.schema.json"
-THEME_DIR = PACKAGE_DIR / "theme"
 
 # Content folder layout.
 SITE_FILE = "site.yml"

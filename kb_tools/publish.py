@@ -162,7 +162,7 @@ def interrupts_raise() -> Iterator[None]:
         yield  # only the main thread may set handlers; a build in a thread is stopped by its owner
         return
 
-    def handler(signum, frame):
+    def handler(signum, _frame):
         if _deferred is not None:
             _deferred.append(signum)
         else:

@@ -132,18 +132,3 @@ def slugify(text: str) -> str:
     normalised = normalised.replace("&", " and ")
     words = re.findall(r"[a-z0-9]+", normalised.lower())
     return "-".join(words) or "section"
-
-
-def line_and_column(text: str, offset: int, base_line: int, base_column: int, block: bool) -> tuple[int, int]:
-    """Position of `offset` inside a YAML scalar that starts at (base_line, base_column).
-
-    For block scalars (`|`/`>`) the text starts on the next line, indented; for plain and
-    quoted scalars we approximate with the first line plus the offset.
-    """
-    before = text[:offset]
-    lines_before = before.count("\n")
-    if block:
-        return base_line + 1 + lines_before, (offset - (before.rfind("\n") + 1)) + 1
-    if lines_before == 0:
-        return base_line, base_column + offset
-    return base_line + lines_before, offset - before.rfind("\n")
