@@ -29,7 +29,7 @@ from selectolax.lexbor import LexborHTMLParser
 from . import publish
 from .load import text_location
 from .model import Edition, Library, Location, Page, Problem
-from .render import page_path, site_url
+from .render import SITE_PAGES, SITE_SCHEME, page_path, site_url
 from .text import Link, for_edition, links, parse, plain_text
 from .validate import display_path, page_anchors
 
@@ -99,6 +99,11 @@ def _link_problem(link: WrittenLink, pages: dict[str, Page], anchors: dict, libr
         if hash_sign and not anchor:
             return "nothing after '#': name a heading anchor or leave out the '#'"
         return _anchor_problem(link, page_id, anchor, anchors, library) if anchor else None
+    if target.startswith(SITE_SCHEME):
+        name = target[len(SITE_SCHEME) :]
+        if name not in SITE_PAGES:
+            return f"no generated page is called '{name}': write one of {', '.join('site:' + n for n in SITE_PAGES)}"
+        return None
     if target.startswith("#"):
         if link.field == "summary" or link.field.startswith("changes/"):
             where = "the summary" if link.field == "summary" else "a change note"
@@ -108,7 +113,7 @@ def _link_problem(link: WrittenLink, pages: dict[str, Page], anchors: dict, libr
             )
         return _anchor_problem(link, link.page.id, target[1:], anchors, library)
     if not _HAS_SCHEME.match(target):
-        return "not a link the site can publish: write page:<id> for a procedure, #<anchor> for a heading here, or https://…"
+        return "not a link the site can publish: write page:<id> for a procedure, #<anchor> for a heading here, site:<name> for a generated page, or https://…"
     return None  # external (checked with --external) or another scheme (the safety checks)
 
 

@@ -95,6 +95,7 @@ class Reference:
 class Change:
     date: date
     note: str
+    edition: str | None = None  # a change only one edition's readers need to hear about
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,9 @@ HOME = "index.md"
 CHANGES_PAGE = "whats-changed.md"
 SR_CHECK_PAGE = "check-before-you-raise-an-sr.md"
 TAGS_PAGE = "tags.md"
+# The generated pages content can link to, as [label](site:<name>): they have no YAML file.
+SITE_SCHEME = "site:"
+SITE_PAGES = {"home": HOME, "check-before-you-raise-an-sr": SR_CHECK_PAGE, "whats-changed": CHANGES_PAGE, "tags": TAGS_PAGE}
 A_TO_Z_GROUP = "Procedures A to Z"  # in a big section's navigation, the entry that holds its alphabetical groups
 
 
@@ -134,6 +137,9 @@ def resolve_target(target: str, here: Here, pages: dict[str, Page]) -> str | Non
         if page is None:
             return None  # reported by kb check; never published as a broken link
         return relative_md(here, page) + (f"#{anchor}" if anchor else "")
+    if target.startswith(SITE_SCHEME):
+        page_file = SITE_PAGES.get(target[len(SITE_SCHEME) :])
+        return None if page_file is None else _to_root(here) + page_file  # None: reported by kb check
     if target.startswith("#"):
         return target
     if target.lower().startswith(SAFE_SCHEMES):
@@ -148,13 +154,19 @@ def safe_url(url: str) -> str:
 
 
 def relative_md(here: Here, page: Page) -> str:
-    if here is None:  # from the edition root (home, changes, tags)
-        return page_path(page)
-    if isinstance(here, str):  # from a section's own page, <section>/index.md
-        return f"{page.id}/index.md" if page.section == here else f"../{page_path(page)}"
-    if here.section == page.section:
+    if isinstance(here, str) and page.section == here:  # from a section's own page, <section>/index.md
+        return f"{page.id}/index.md"
+    if isinstance(here, Page) and here.section == page.section:
         return f"../{page.id}/index.md"
-    return f"../../{page_path(page)}"
+    return _to_root(here) + page_path(page)
+
+
+def _to_root(here: Here) -> str:
+    """From where a text is shown to the edition's root: the root itself (home, changes,
+    tags), a section's page (<section>/index.md) or a procedure (<section>/<id>/index.md)."""
+    if here is None:
+        return ""
+    return "../" if isinstance(here, str) else "../../"
 
 
 def block_text(text: str, here: Page | None, pages: dict[str, Page]) -> str:

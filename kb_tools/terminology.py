@@ -255,7 +255,7 @@ def page_for_edition(page: Page, edition: str, terms: Iterable[Term] = ()) -> Pa
         body=body,
         faq=faq,
         legislation=legislation,
-        changes=tuple(replace(c, note=t(c.note)) for c in page.changes),
+        changes=tuple(replace(c, note=t(c.note)) for c in page.changes if shown(c)),
         tags=tuple(t(x) for x in page.tags),
     )
 

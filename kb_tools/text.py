@@ -3,7 +3,8 @@
 Maintainers write plain sentences. A few marks are understood:
 
 - `[label](page:some-id)` or `[label](page:some-id#anchor)`: a link to another procedure;
-  `[label](#anchor)` a link within the page; `[label](https://…)` an external link.
+  `[label](#anchor)` a link within the page; `[label](site:check-before-you-raise-an-sr)` a
+  link to a generated page (render.SITE_PAGES); `[label](https://…)` an external link.
 - `{gb: text}` / `{ni: text}`: text shown only in that edition.
 - `{literal: text}`: text shown as written in both editions: not substituted, not flagged
   as a legacy term (for quoting legislation, or the terminology page itself).

@@ -243,7 +243,7 @@ def build_page(doc: SourceDocument) -> Page:
         keywords=tuple(_items(data.get("keywords"))),
         audience=tuple(_items(data.get("audience"))),
         legislation=tuple(Reference(r["title"], r.get("url") or "", r.get("edition")) for r in _items(data.get("legislation"))),
-        changes=tuple(Change(_date(c["date"]) or date.min, c["note"]) for c in _items(data.get("changes"))),
+        changes=tuple(Change(_date(c["date"]) or date.min, c["note"], c.get("edition")) for c in _items(data.get("changes"))),
         order=int(data.get("order") or 100),
         source=data.get("source") or "",
         source_path=doc.path,

@@ -149,6 +149,18 @@ def test_every_broken_link_is_reported_in_one_run(content, capsys):
     assert "link 'd' → 'other-page': not a link the site can publish" in out
 
 
+def test_links_to_generated_pages_are_checked_by_name(content, capsys):
+    content.page("first", text="'Try [the check](site:check-before-you-raise-an-sr) or [the list](site:whats-new).'")
+    code, out = kb_check(content.root, capsys)
+    source = (content.root / "pages/first.yml").read_text()
+    assert code == 1
+    assert "check-before-you-raise-an-sr" not in out.replace("site:check-before-you-raise-an-sr,", "")
+    assert (
+        "first.yml:{}:{}: link 'the list' → 'site:whats-new': no generated page is called 'whats-new': write one of "
+        "site:home, site:check-before-you-raise-an-sr, site:whats-changed, site:tags".format(*position(source, source.index("site:whats-new")))
+    ) in out
+
+
 def test_positions_in_block_and_folded_text(content, capsys):
     source = page_yaml("first").replace(
         "    text: Some plain text.\n", "    text: >\n      First line,\n      then [the other page](page:othre) here.\n"

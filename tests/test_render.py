@@ -92,6 +92,17 @@ def _changes(*entries: tuple[str, str]) -> str:
     return "changes:\n" + "".join(f"  - date: {when}\n    note: {note}\n" for when, note in entries)
 
 
+def test_links_to_generated_pages_are_relative_to_where_the_text_is_shown(content):
+    content.page("first", text="'Use [the check](site:check-before-you-raise-an-sr).'")
+    summary = "summary: A short summary of page other."
+    content.page("other", page_yaml("other", related=("first",)).replace(summary, "summary: See [what changed](site:whats-changed)."))
+    library = library_of(content)
+    files = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}
+    assert "[the check](../../check-before-you-raise-an-sr.md)" in files["guidance/first/index.md"]
+    assert "[what changed](whats-changed.md)" in files["index.md"]  # the summary on the home page
+    assert "[what changed](../whats-changed.md)" in files["guidance/index.md"]  # and on its section's page
+
+
 def test_procedure_page_shows_summary_then_owner_and_last_reviewed(content):
     library = library_of(content)
     page = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}["guidance/first/index.md"]
@@ -109,6 +120,16 @@ def test_whats_changed_lists_changes_newest_first_grouped_by_day_with_links(cont
     assert "- [Page first](guidance/first/index.md): Added the appeal step.\n- [Page other](guidance/other/index.md): Reworded." in changes[march:january]
     assert "- [Page first](guidance/first/index.md): First published." in changes[january:]
     assert "[Atom feed of changes](feed.xml)" in changes
+
+
+def test_a_change_note_for_one_edition_reaches_only_that_editions_changes_and_feed(content):
+    notes = "changes:\n  - date: 2026-03-01\n    note: GB fee removed.\n    edition: gb\n  - date: 2026-01-01\n    note: First published.\n"
+    content.page("first", extra=notes)
+    library = library_of(content)
+    for edition, expected in (("gb", ["GB fee removed.", "First published."]), ("ni", ["First published."])):
+        files = {f.path: f.text for f in render_edition(library, library.site.edition(edition)).files}
+        assert [n for n in ("GB fee removed.", "First published.") if n in files["whats-changed.md"]] == expected
+        assert [n for n in ("GB fee removed.", "First published.") if n in files["feed.xml"]] == expected
 
 
 def test_feed_is_valid_atom_with_the_same_changes_newest_first(content):
