@@ -76,7 +76,9 @@ class Handler(SimpleHTTPRequestHandler):
 
 def make_server(site: Path, search_index: Path, port: int = 8000, quiet: bool = False) -> ThreadingHTTPServer:
     """A server for `site` and the search API, bound to 127.0.0.1 only (port 0: any free port)."""
-    handler = type("KbHandler", (Handler,), {"service": SearchService(search_index)})
+    service = SearchService(search_index)
+    service.open_published()
+    handler = type("KbHandler", (Handler,), {"service": service})
     server = ThreadingHTTPServer((HOST, port), functools.partial(handler, directory=str(site)))
     server.quiet = quiet  # type: ignore[attr-defined]
     server.daemon_threads = True

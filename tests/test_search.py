@@ -6,7 +6,8 @@ import pytest
 from whoosh.query import And, Or, Term
 
 from kb_tools import index
-from kb_tools.search import IndexNotBuilt, SearchService, request_errors, snippet
+from kb_tools.search import IndexNotBuilt, SearchService, _OpenIndex, request_errors, snippet
+from kb_tools.synth import generate
 
 from test_index import SECTIONS_PAGE, build_index
 
@@ -133,6 +134,28 @@ def test_scores_are_whooshs_own_bm25f(service, tmp_path):
     assert [(r.id, r.score) for r in response.results] == whoosh
 
 
+def test_term_scores_are_whooshs_own_over_many_blocks_segments_and_deletions(tmp_path):
+    """Postings read a block at a time (search._posting_blocks) score every page exactly as
+    Whoosh's searcher does, in an index that a one-page change has given a second segment."""
+    corpus = generate(tmp_path / "content", 300)
+    root = tmp_path / "ix"
+    build_index(corpus, root)
+    changed = next((corpus.root / "pages").rglob("*.yml"))
+    changed.write_text(changed.read_text(encoding="utf-8").replace("title: ", "title: Reworded ", 1), encoding="utf-8")
+    assert build_index(corpus, root).updated == (changed.stem,)
+    opened = _OpenIndex(index.current_version(root / "gb"))
+    try:
+        assert len(opened.reader.leaf_readers()) == 2 and opened.reader.has_deletions()
+        fields = tuple(index.FIELD_BOOSTS)
+        for term in ("parent", "payment", "review", "reword"):
+            hits = opened.searcher.search(Or([Term(f, term) for f in fields]), limit=None)
+            whoosh = {hit.docnum: hit.score for hit in hits}
+            assert len(whoosh) > 128 or term == "reword"  # more than one postings block
+            assert opened.term_scores(term) == pytest.approx(whoosh, rel=1e-12)
+    finally:
+        opened.close()
+
+
 def test_a_new_version_is_picked_up_without_reopening(service, content, tmp_path):
     assert service.search("bailiffs").results == ()
     content.page("other", ADVICE_PAGE.replace("sends an email instead", "asks the bailiffs"))
@@ -167,3 +190,11 @@ def test_bad_requests_are_described():
 def test_searching_without_an_index_says_to_build(tmp_path):
     with pytest.raises(IndexNotBuilt, match="run `kb build` first"):
         SearchService(tmp_path / "nothing").search("anything")
+
+
+def test_a_server_opens_the_published_indexes_before_the_first_search(service, tmp_path):
+    service.open_published()
+    assert sorted(service._open) == ["gb", "ni"]
+    nothing_built = SearchService(tmp_path / "nothing")
+    nothing_built.open_published()  # a server may start before the first build
+    assert nothing_built._open == {}
