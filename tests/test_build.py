@@ -70,7 +70,7 @@ def disk_full(*args, **kwargs):
     raise OSError(28, "No space left on device")
 
 
-def failing_site_check(site_dir, library):
+def failing_site_check(site_dir, library, cache):
     return [Problem("site/gb/index.html", 1, 1, "a broken link")]
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from kb_tools import build as build_module
+from kb_tools import links as links_module
 from kb_tools.build import build
 from kb_tools.cli import main
 from kb_tools.config import Paths
@@ -286,6 +287,36 @@ def test_a_missing_element_id_is_traced_to_the_yaml_link(small_site, tmp_path):
     ]
 
 
+def test_a_second_check_reads_only_what_changed_and_still_sees_every_broken_link(small_site, tmp_path, monkeypatch):
+    """The record of the last check lets the next one skip files that are byte for byte the
+    same, unless a file they link to with a #fragment changed or a file they name is gone."""
+    site, cache = copy_of_built_site(small_site, tmp_path), tmp_path / "cache"
+    library = check_content(small_site.content).library
+    parsed: list[str] = []
+    monkeypatch.setattr(links_module, "read_html", lambda text, real=links_module.read_html: parsed.append(text) or real(text))
+    assert site_link_problems(site, library, cache) == []
+    pages = len(parsed)
+    assert pages > 10 and (cache / links_module.LINK_RECORD).is_file()
+    parsed.clear()
+    assert site_link_problems(site, library, cache) == []
+    assert parsed == []  # nothing changed: nothing parsed
+
+    target = site / "ni/guidance/other/index.html"
+    target.write_text(target.read_text().replace('id="what-to-do"', 'id="renamed"'))
+    parsed.clear()
+    problems = [str(p) for p in site_link_problems(site, library, cache)]
+    assert any(p.startswith(str(library.page("first").source_path)) and "has no element with id 'what-to-do'" in p for p in problems), problems
+    assert any("search/search_index.json" in p and "what-to-do" in p for p in problems), problems
+    assert 0 < len(parsed) < pages / 2
+
+    target.write_text(target.read_text().replace('id="renamed"', 'id="what-to-do"'))
+    stylesheet = next(site.glob("gb/assets/stylesheets/kb*.css"))
+    stylesheet.unlink()
+    problems = [str(p) for p in site_link_problems(site, library, cache)]
+    pages_linking_it = {p.split(":")[0] for p in problems if stylesheet.name in p}
+    assert len(pages_linking_it) > 3, problems  # files that did not change, and were clean, are checked again
+
+
 def test_theme_link_mkdocs_does_not_check_stops_the_build(content, project_paths, tmp_path):
     """A stylesheet link to a file that is not there: MkDocs builds, the site check stops it."""
     mkdocs_yml = tmp_path / "mkdocs.yml"
@@ -314,5 +345,5 @@ def test_broken_search_result_is_reported(tmp_path):
     (tmp_path / "gb/search/search_index.json").write_text(
         '{"docs": [{"location": "index.html#top", "title": "Home"}, {"location": "gone/index.html", "title": "Gone"}]}'
     )
-    broken = BuiltSite(tmp_path).broken_links()
+    broken, _ = BuiltSite(tmp_path).broken_links()
     assert [(b.file, b.url, b.text) for b in broken] == [("gb/search/search_index.json", "gone/index.html", "search result 'Gone'")]
