@@ -307,6 +307,9 @@ def _posting_blocks(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequence[
     elif isinstance(matcher, FilterMatcher) and matcher.boost == 1:
         listed, excluded = matcher._ids, matcher._exclude
         for docnums, weights in _posting_blocks(matcher.child):
+            if excluded and isinstance(listed, (set, frozenset)) and listed.isdisjoint(docnums):
+                yield docnums, weights  # most blocks hold no deleted page
+                continue
             kept = [(d, w) for d, w in zip(docnums, weights) if (d in listed) != excluded]
             yield [d for d, _ in kept], [w for _, w in kept]
     elif isinstance(matcher, W3LeafMatcher):
