@@ -74,6 +74,7 @@ def site_url(md_path: str) -> str:
 # --- inline text ------------------------------------------------------------------------
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]])")
+_LINE_BREAK = re.compile(r"[ \t]*[\r\n][\s]*")
 _LINE_START = re.compile(r"^(\s*)([#>\-+=]|\d+[.)])", re.MULTILINE)
 
 
@@ -82,6 +83,10 @@ def escape(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text)
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def _one_line(text: str) -> str:
+    return _LINE_BREAK.sub(" ", text)
 
 
 def _escape_keeping_bold(text: str) -> str:
@@ -95,15 +100,18 @@ Here = Page | str | None
 
 
 def inline(segments: tuple[Segment, ...], here: Here, pages: dict[str, Page]) -> str:
+    """Text for one line of Markdown (a title, heading, list item or paragraph): a line break
+    in the YAML is a space, so a blank line can never end a link or a heading early."""
     out = []
     for segment in segments:
         if isinstance(segment, Plain):
-            out.append(_escape_keeping_bold(segment.text))
+            out.append(_escape_keeping_bold(_one_line(segment.text)))
         elif isinstance(segment, Literal):
-            out.append(literal_markdown(segment.text))
+            out.append(literal_markdown(_one_line(segment.text)))
         elif isinstance(segment, Code):
-            ticks = "``" if "`" in segment.text else "`"
-            out.append(f"{ticks}{segment.text}{ticks}")
+            text = _one_line(segment.text)
+            ticks = "``" if "`" in text else "`"
+            out.append(f"{ticks}{text}{ticks}")
         elif isinstance(segment, Link):
             out.append(_link(segment, here, pages))
     return "".join(out)
