@@ -43,7 +43,8 @@ class Page(HTMLParser):
             self.switches.append((attrs["data-kb-edition-switch"], attrs.get("href") or ""))
         if tag in VOID:
             return
-        if tag in REPEATS | NOT_SHOWN | {"code"} or "hidden" in attrs:
+        # Hidden search words count: the built-in search shows them in result previews.
+        if tag in REPEATS | NOT_SHOWN | {"code"}:
             kind = self.OUT
         elif LITERAL_CLASS in (attrs.get("class") or "").split():
             kind = self.LITERAL
