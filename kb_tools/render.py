@@ -423,17 +423,15 @@ def edition_view(library: Library, edition: Edition) -> tuple[Page, ...]:
     return terminology.edition_pages(library, edition.id)
 
 
-def hidden_words_left_out(library: Library, edition: Edition) -> tuple[str, ...]:
-    """Words never hidden on a page for the built-in search: old terms, and in Northern
-    Ireland the GB terms its table replaces (NI readers must not see them)."""
-    terms = library.terminology
-    gb_terms = tuple(term.gb for term in terms.ni_terms if term.gb != term.ni) if edition.id == "ni" else ()
-    return tuple(term.term for term in terms.legacy_terms) + gb_terms
+def replaced_terms(library: Library, edition: Edition) -> tuple[str, ...]:
+    """The GB terms the edition's table replaces: NI readers must not see them, hidden
+    search words included."""
+    return tuple(term.gb for term in library.terminology.ni_terms if term.gb != term.ni) if edition.id == "ni" else ()
 
 
 def render_edition(library: Library, edition: Edition) -> EditionOutput:
     site = library.site
-    synonyms, left_out = library.terminology.synonyms, hidden_words_left_out(library, edition)
+    synonyms, legacy, replaced = library.terminology.synonyms, library.terminology.legacy_terms, replaced_terms(library, edition)
     edition_pages = list(edition_view(library, edition))
     pages = {p.id: p for p in edition_pages}
     by_section: dict[str, list[Page]] = {}
@@ -454,7 +452,7 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
         if not members:
             continue
         files.append(RenderedFile(f"{section.id}/index.md", render_section_index(section.id, site, members, pages)))
-        files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages, search_words(p, synonyms, left_out))) for p in members)
+        files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages, search_words(p, synonyms, legacy, replaced))) for p in members)
         nav.append({section.title: [f"{section.id}/index.md", *section_nav(members)]})
     nav.append({"What's changed": CHANGES_PAGE})
     nav.append({"Tags": TAGS_PAGE})

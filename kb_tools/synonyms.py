@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .model import Page, Synonym
+from .model import LegacyTerm, Page, Synonym
 from .text import parse, plain_text
 
 
@@ -68,19 +68,21 @@ def page_text(page: Page) -> str:
     return "\n".join(plain_text(parse(part)) for part in parts)
 
 
-def search_words(page: Page, synonyms: Iterable[Synonym], left_out: Iterable[str] = ()) -> tuple[str, ...]:
+def search_words(
+    page: Page, synonyms: Iterable[Synonym], legacy: Iterable[LegacyTerm] = (), not_shown: Iterable[str] = ()
+) -> tuple[str, ...]:
     """Words the site's built-in search should find the page by: its keywords and the
-    synonyms of what it mentions, without the words `left_out` (any case).
+    synonyms of what it mentions, old terms left out of the synonyms, and the words
+    `not_shown` (any case) left out of both.
 
-    Old terms are left out: that search cannot weigh words hidden on a page below its text,
-    and with "non-resident parent" hidden on every page that says "paying parent", those
-    pages outranked the one that explains the old term (measured on the evaluation
-    questions); old terms find that page, where they are written. The NI edition also leaves
-    out the GB terms its table replaces: its search shows hidden words in result previews.
+    That search cannot weigh words hidden on a page below its text: with "non-resident
+    parent" hidden on every page that says "paying parent", those pages outranked the one
+    that explains the old term (measured on the evaluation questions). Old terms find that
+    page, where they are written. The NI edition passes the GB terms its table replaces as
+    `not_shown`: that search shows hidden words in its result previews.
     """
-    unwanted = {word.lower() for word in left_out}
-    words: list[str] = []
-    for word in (*page.keywords, *also_known_as(page_text(page), synonyms)):
-        if word not in words and word.lower() not in unwanted:
-            words.append(word)
+    never = {word.lower() for word in not_shown}
+    old = never | {term.term.lower() for term in legacy}
+    words = [w for w in page.keywords if w.lower() not in never]
+    words += [w for w in also_known_as(page_text(page), synonyms) if w not in words and w.lower() not in old]
     return tuple(words)
