@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from . import index, synth
 from .build import build_sites, render_all
@@ -176,11 +177,7 @@ def measure_search(paths: Paths, editions: Sequence[str], runs: Runs) -> None:
     """Latency of every query of the fixed set in each edition, three times (the first on an
     index nothing has searched yet), in a new process holding only the index, as `kb serve`
     answers: this process holds the whole library and its outputs."""
-    command = [sys.executable, "-c", "import sys; from kb_tools.bench import child_search; child_search(*sys.argv[1:])", str(paths.search_index), *editions]
-    completed = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
-    if completed.returncode != 0:
-        raise RuntimeError(f"the search benchmark failed:\n{completed.stderr[-2000:]}")
-    latencies = json.loads(completed.stdout.strip().splitlines()[-1])
+    _, latencies = run_child("child_search", "the search benchmark", str(paths.search_index), *editions)
     runs.add("search_p50", percentile(latencies, 50))
     runs.add("search_p95", percentile(latencies, 95))
     versions = [index.current_version(index.edition_folder(paths.search_index, e)) for e in editions]
@@ -231,14 +228,20 @@ def child_build(paths_json: str) -> None:
     )
 
 
-def run_build(paths: Paths) -> tuple[Timing, dict]:
-    """`kb build` in a new Python process; its time includes starting Python and imports."""
-    data = json.dumps({k: str(v) if v is not None else "" for k, v in vars(paths).items()})
-    command = [sys.executable, "-c", "import sys; from kb_tools.bench import child_build; child_build(sys.argv[1])", data]
+def run_child(function: str, what: str, *args: str) -> tuple[Timing, Any]:
+    """One of this module's child_… functions in a new Python process (its time includes
+    starting Python and imports), and the JSON it printed last."""
+    command = [sys.executable, "-c", f"import sys; from kb_tools.bench import {function}; {function}(*sys.argv[1:])", *args]
     timing, completed = timed(subprocess.run, command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
     if completed.returncode != 0:
-        raise RuntimeError(f"kb build failed:\n{completed.stderr[-2000:]}")
-    report = json.loads(completed.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{what} failed:\n{completed.stderr[-2000:]}")
+    return timing, json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def run_build(paths: Paths) -> tuple[Timing, dict]:
+    """`kb build` in a new Python process, as a maintainer or CI runs it."""
+    data = json.dumps({k: str(v) if v is not None else "" for k, v in vars(paths).items()})
+    timing, report = run_child("child_build", "kb build", data)
     if not report["ok"]:
         raise RuntimeError(f"kb build reported problems: {report}")
     return timing, report

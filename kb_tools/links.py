@@ -272,15 +272,16 @@ class LinkRecord:
 
 
 class BuiltSite:
-    """The files of a built site, each HTML file parsed once, when first needed."""
+    """The files of a built site, each HTML file parsed once, when first needed. With the
+    record of the last check (`previous`), files it shows are still clean are not read."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, previous: LinkRecord | None = None):
         self.root = root
+        self.previous = previous
         self.files = {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
         self.folders = {posixpath.dirname(f) for f in self.files}
         self._parsed: dict[str, HtmlFile] = {}
         self._digests: dict[str, str] = {}
-        self.previous: LinkRecord | None = None  # the last check's record, when there is one
 
     def digest(self, file: str) -> str | None:
         """The digest of a page's or feed's bytes (None: no such file)."""
@@ -324,11 +325,10 @@ class BuiltSite:
             return f"{target} has no element with id '{fragment}'"
         return None
 
-    def broken_links(self, previous: LinkRecord | None = None) -> tuple[list[BrokenLink], LinkRecord]:
+    def broken_links(self) -> tuple[list[BrokenLink], LinkRecord]:
         """Every broken href/src in every page and feed, and every broken result of the
-        built-in search; and the record for the next check. A file that `previous` shows is
-        still clean is not read again."""
-        self.previous = previous
+        built-in search; and the record for the next check."""
+        previous = self.previous
         broken: list[BrokenLink] = []
         files = sorted(f for f in self.files if f.endswith((".html", ".xml", SEARCH_INDEX)))  # pages, Atom feeds, search
         record = LinkRecord({f: self.digest(f) or "" for f in files}, {})
@@ -380,10 +380,10 @@ def site_link_problems(staging: Path, library: Library, cache: Path | None = Non
 
     With a cache folder, what this check found is kept there (LINK_RECORD), and the next
     check parses only the files that changed or link to a page that changed."""
-    site = BuiltSite(staging)
     record_file = cache / LINK_RECORD if cache else None
     key = fingerprint.tool_version()  # another version of this check may resolve links differently
-    found, record = site.broken_links(fingerprint.read_cache(record_file, key))
+    site = BuiltSite(staging, fingerprint.read_cache(record_file, key))
+    found, record = site.broken_links()
     fingerprint.write_cache(record_file, key, record)
     sources = _procedure_pages(library)
     published = published_folder(staging)
