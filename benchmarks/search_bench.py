@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/search_bench.py                 # 1,000 and 10,000 pages
     .venv/bin/python benchmarks/search_bench.py --pages 200     # a quick run
 
-For each size: a synthetic library from kb_tools.synth (fixed seed), validated, in both
+For each size: a synthetic library from kb_tools.dev.synth (fixed seed), validated, in both
 editions; then, each the median of --runs runs:
 - full index build (both editions, from nothing), the index's size on disk;
 - a one-page change (prepare + publish), and a build where nothing changed;
@@ -31,10 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb_tools import index, synth  # noqa: E402
-from kb_tools.search import SearchService  # noqa: E402
-from kb_tools.terminology import page_for_edition  # noqa: E402
-from kb_tools.validate import check_content  # noqa: E402
+from kb_tools.search import index
+from kb_tools.dev import synth  # noqa: E402
+from kb_tools.search.query import SearchService  # noqa: E402
+from kb_tools.editions.terminology import page_for_edition  # noqa: E402
+from kb_tools.content.validate import check_content  # noqa: E402
 
 EDITIONS = ("gb", "ni")
 

@@ -11,14 +11,16 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import safety, scaffold, synth
-from .build import BuildError, build
-from .publish import Interrupted, PublishError
-from .config import Paths
-from .model import Problem
-from .checks import CheckOptions, check_all
-from .config import EDITIONS
-from .search import DEFAULT_LIMIT, MAX_LIMIT, IndexNotBuilt, SearchResponse, SearchService, request_errors
+from kb_tools.checks import safety
+from kb_tools.content import scaffold
+from kb_tools.dev import synth
+from kb_tools.pipeline.build import BuildError, build
+from kb_tools.pipeline.publish import Interrupted, PublishError
+from kb_tools.config import Paths
+from kb_tools.model import Problem
+from kb_tools.checks.registry import CheckOptions, check_all
+from kb_tools.config import EDITIONS
+from kb_tools.search.query import DEFAULT_LIMIT, MAX_LIMIT, IndexNotBuilt, SearchResponse, SearchService, request_errors
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -145,7 +147,7 @@ def format_results(response: SearchResponse, bold: bool = False) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import make_server, server_url
+    from kb_tools.search.service import make_server, server_url
 
     paths = _project(args.root)
     if not (paths.site / "index.html").is_file():
@@ -173,7 +175,7 @@ def cmd_synth(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import run_benchmark  # imported only here: it is not needed to check or build
+    from kb_tools.dev.bench import run_benchmark  # imported only here: it is not needed to check or build
 
     report = run_benchmark(args.pages, args.runs, args.json, args.workdir, args.seed, progress=lambda message: _say(f"… {message}"))
     print(report["table"])
@@ -259,6 +261,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("Interrupted: nothing half-built was published.")
         return 128 + (interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT)
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
-SCHEMA_FILE = PACKAGE_DIR / "schema" / "page.schema.json"
+SCHEMA_FILE = PACKAGE_DIR / "content" / "schema" / "page.schema.json"
 
 # Content folder layout.
 SITE_FILE = "site.yml"

@@ -150,7 +150,7 @@ TEST_OUTPUT = REPO / "test-output"
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory):
     """The real content built once per test session (both editions), for browser tests."""
-    from kb_tools.build import build
+    from kb_tools.pipeline.build import build
 
     root = tmp_path_factory.mktemp("built")
     paths = Paths(content=REAL_CONTENT, docs=root / "docs", site=root / "site", search_index=root / "search_index", mkdocs_yml=REPO / "mkdocs.yml")
@@ -229,7 +229,7 @@ def kb_server(built_site):
     """`kb serve` on the built site: the site's files and the search API, on 127.0.0.1."""
     import threading
 
-    from kb_tools.serve import make_server
+    from kb_tools.search.service import make_server
 
     server = make_server(built_site.site, built_site.search_index, port=0, quiet=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from kb_tools.bench import FIGURES, TARGETS
+from kb_tools.dev.bench import FIGURES, TARGETS
 
 from conftest import REPO
 
@@ -15,7 +15,7 @@ from conftest import REPO
 def test_bench_smoke_reports_every_figure(tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, "-m", "kb_tools.cli", "bench", "--pages", "20", "--runs", "1", "--json", str(out), "--workdir", str(tmp_path / "work")],
+        [sys.executable, "-m", "kb_tools", "bench", "--pages", "20", "--runs", "1", "--json", str(out), "--workdir", str(tmp_path / "work")],
         cwd=REPO, capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr[-2000:]
@@ -35,7 +35,7 @@ def test_bench_smoke_reports_every_figure(tmp_path):
 
 
 def test_a_build_from_nothing_starts_without_any_earlier_output(tmp_path):
-    from kb_tools.bench import remove_outputs
+    from kb_tools.dev.bench import remove_outputs
 
     content = tmp_path / "content"
     (content / "pages").mkdir(parents=True)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from kb_tools import build as build_module
-from kb_tools import publish
-from kb_tools.build import BuildError, build
+from kb_tools.pipeline import build as build_module
+from kb_tools.pipeline import publish
+from kb_tools.pipeline.build import BuildError, build
 from kb_tools.config import Paths
 from kb_tools.model import Problem
 
@@ -127,7 +127,7 @@ def children(pid: int) -> list[int]:
 
 def start_build_and_wait_for_mkdocs(paths: Paths) -> tuple[subprocess.Popen, list[int]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "kb_tools.cli", "build"], cwd=paths.site.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "kb_tools", "build"], cwd=paths.site.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 60
     while len(mkdocs := children(process.pid)) < 2:  # one MkDocs per edition

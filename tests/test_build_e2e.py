@@ -4,9 +4,9 @@ import json
 import re
 import shutil
 
-from kb_tools.build import build
-from kb_tools.fingerprint import FINGERPRINT_FILE
-from kb_tools.validate import check_content
+from kb_tools.pipeline.build import build
+from kb_tools.pipeline.fingerprint import FINGERPRINT_FILE
+from kb_tools.content.validate import check_content
 
 from conftest import REAL_CONTENT
 
@@ -70,7 +70,7 @@ def test_a_lost_fingerprint_or_missing_edition_means_a_rebuild(project_paths, co
 
 
 def test_a_page_carries_its_own_navigation_group_not_the_whole_section(project_paths, content, monkeypatch):
-    import kb_tools.render as render
+    import kb_tools.site.render as render
 
     monkeypatch.setattr(render, "NAV_GROUP_PAGES", 3)
     for letter in "abcdefg":

@@ -9,7 +9,7 @@ from conftest import REPO
 
 
 def run_kb(*args: str, cwd=REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kb_tools.cli", *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "kb_tools", *args], cwd=cwd, capture_output=True, text=True)
 
 
 def test_check_ok(content, capsys):

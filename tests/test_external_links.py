@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kb_tools import external_links as ext
+from kb_tools.checks import external_links as ext
 from kb_tools.cli import main
 
 from conftest import page_yaml
@@ -144,8 +144,8 @@ def test_damaged_cache_is_only_a_slower_run(server, tmp_path):
 
 def seed_cache_with_real_links(content: Path, cache: Path) -> None:
     """The real content's own external links, recorded as fine just now."""
-    from kb_tools.links import external_links
-    from kb_tools.validate import check_content
+    from kb_tools.checks.links import external_links
+    from kb_tools.content.validate import check_content
 
     urls = {url for url, _ in external_links(check_content(content).library)}
     ext.Cache(cache, 7).save(ext.Outcome(url, 200, checked=time.time()) for url in urls)

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from kb_tools.fingerprint import edition_fingerprint, read_cache, read_published, write_cache, write_published
+from kb_tools.pipeline.fingerprint import edition_fingerprint, read_cache, read_published, write_cache, write_published
 
 
 def test_fingerprint_follows_docs_config_theme_and_hooks(tmp_path):
@@ -39,8 +39,8 @@ def test_published_fingerprints_round_trip_and_tolerate_garbage(tmp_path):
 
 
 def test_rendering_is_reused_until_a_content_file_changes(content, project_paths, monkeypatch):
-    import kb_tools.build as build
-    from kb_tools.validate import check_content
+    import kb_tools.pipeline.build as build
+    from kb_tools.content.validate import check_content
 
     paths = replace(project_paths(content.root), cache=content.root.parent / "cache")
     rendered = []
@@ -69,7 +69,7 @@ def test_cache_file_round_trip_with_key(tmp_path):
 
 
 def test_library_checks_are_reused_until_a_content_file_changes(content, tmp_path, monkeypatch):
-    import kb_tools.checks as checks
+    import kb_tools.checks.registry as checks
 
     runs = []
     monkeypatch.setattr(checks, "LIBRARY_CHECKS", [lambda library, options: runs.append(1) or []])

@@ -9,11 +9,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb_tools import index, publish
+from kb_tools.search import index
+from kb_tools.pipeline import publish
 from kb_tools.model import Synonym
-from kb_tools.search import SearchService
-from kb_tools.terminology import page_for_edition
-from kb_tools.validate import check_content
+from kb_tools.search.query import SearchService
+from kb_tools.editions.terminology import page_for_edition
+from kb_tools.content.validate import check_content
 
 SECTIONS_PAGE = """\
 id: first

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from kb_tools import build as build_module
-from kb_tools import links as links_module
-from kb_tools.build import build
+from kb_tools.pipeline import build as build_module
+from kb_tools.checks import links as links_module
+from kb_tools.pipeline.build import build
 from kb_tools.cli import main
 from kb_tools.config import Paths
-from kb_tools.links import BuiltSite, content_link_problems, read_html, site_link_problems, target_of
-from kb_tools.validate import check_content, page_anchors
+from kb_tools.checks.links import BuiltSite, content_link_problems, read_html, site_link_problems, target_of
+from kb_tools.content.validate import check_content, page_anchors
 
 from conftest import REAL_CONTENT, REPO, new_content, page_yaml, paths_beside
 
@@ -192,7 +192,7 @@ def test_anchors_depend_on_the_edition(content):
 
 
 def test_synthetic_library_has_no_broken_links(tmp_path):
-    from kb_tools.synth import generate
+    from kb_tools.dev.synth import generate
 
     generate(tmp_path / "synth", 60, seed=3)
     library = check_content(tmp_path / "synth").library
@@ -321,7 +321,7 @@ def test_theme_link_mkdocs_does_not_check_stops_the_build(content, project_paths
     """A stylesheet link to a file that is not there: MkDocs builds, the site check stops it."""
     mkdocs_yml = tmp_path / "mkdocs.yml"
     base = (REPO / "mkdocs.yml").read_text().replace("  - assets/stylesheets/kb.css", "  - assets/stylesheets/kb.css\n  - assets/stylesheets/missing.css")
-    mkdocs_yml.write_text(base.replace("custom_dir: kb_tools/theme", f"custom_dir: {REPO / 'kb_tools/theme'}"))
+    mkdocs_yml.write_text(base.replace("custom_dir: kb_tools/site/theme", f"custom_dir: {REPO / 'kb_tools/site/theme'}"))
     paths = project_paths(content.root)
     assert build(paths).ok
     before = {p: p.read_bytes() for p in paths.site.rglob("*") if p.is_file()}

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from kb_tools.load import parse_yaml, read_yaml
+from kb_tools.content.load import parse_yaml, read_yaml
 
 
 def test_scalars_stay_text_and_empty_is_none():
@@ -87,7 +87,7 @@ def test_fast_and_pure_python_parsers_read_the_same(tmp_path: Path):
     """libyaml (C) is used when available; PyYAML's parser must give identical data and positions."""
     import yaml
 
-    from kb_tools.load import _build
+    from kb_tools.content.load import _build
 
     from conftest import REAL_CONTENT
 
@@ -104,7 +104,7 @@ import yaml  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from kb_tools.load import text_location  # noqa: E402
+from kb_tools.content.load import text_location  # noqa: E402
 
 
 def where(text: str, pointer: str, needle: str) -> tuple[int, int]:
@@ -165,7 +165,7 @@ def test_every_character_maps_to_where_it_was_written(value, style, width, neste
 
 # --- fuzzing: no input makes the loader raise ---------------------------------------------------
 
-from kb_tools.load import _decode  # noqa: E402
+from kb_tools.content.load import _decode  # noqa: E402
 
 YAML_PIECES = st.sampled_from(
     ["a", "key", ":", ": ", " ", "  ", "\n", "- ", "[", "]", "{", "}", ",", "&a ", "*a", "!!str ", "!x ", "'", '"', "''",

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from kb_tools import publish
+from kb_tools.pipeline import publish
 
 
 def make_version(target, text):

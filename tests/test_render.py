@@ -1,6 +1,6 @@
-from kb_tools.build import render_all
-from kb_tools.render import A_TO_Z_GROUP, escape, render_edition, section_nav
-from kb_tools.validate import check_content
+from kb_tools.pipeline.build import render_all
+from kb_tools.site.render import A_TO_Z_GROUP, escape, render_edition, section_nav
+from kb_tools.content.validate import check_content
 
 from conftest import page_yaml
 
@@ -197,7 +197,7 @@ import yaml  # noqa: E402
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from kb_tools.checks import LIBRARY_CHECKS, CheckOptions  # noqa: E402
+from kb_tools.checks.registry import LIBRARY_CHECKS, CheckOptions  # noqa: E402
 
 from conftest import SITE_YML, TERMINOLOGY_YML, ContentTree  # noqa: E402
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from kb_tools.checks import CheckOptions, check_all
+from kb_tools.checks.registry import CheckOptions, check_all
 from kb_tools.cli import main
 
 from conftest import REAL_CONTENT, SITE_YML, page_yaml

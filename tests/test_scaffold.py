@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from kb_tools.checks import CheckOptions, check_all
+from kb_tools.checks.registry import CheckOptions, check_all
 from kb_tools.cli import main
-from kb_tools.scaffold import ScaffoldError, new_page
+from kb_tools.content.scaffold import ScaffoldError, new_page
 
 
 def test_the_new_page_passes_kb_check_with_no_problem(content):

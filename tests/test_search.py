@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from whoosh.query import And, Or, Term
 
-from kb_tools import index
-from kb_tools.search import IndexNotBuilt, SearchService, _OpenIndex, request_errors, snippet
-from kb_tools.synth import generate
+from kb_tools.search import index
+from kb_tools.search.query import IndexNotBuilt, SearchService, _OpenIndex, request_errors, snippet
+from kb_tools.dev.synth import generate
 
 from test_index import SECTIONS_PAGE, build_index
 

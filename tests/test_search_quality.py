@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from kb_tools.search import SearchService
+from kb_tools.search.query import SearchService
 
 from conftest import TEST_OUTPUT
 
@@ -78,7 +78,7 @@ def report(summary: dict) -> None:
 
 
 def test_questions_cover_what_caseworkers_type(built_site):
-    from kb_tools.validate import check_content
+    from kb_tools.content.validate import check_content
     from conftest import REAL_CONTENT
 
     questions = load_questions()

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from kb_tools.serve import make_server, server_url
+from kb_tools.search.service import make_server, server_url
 
 from test_index import build_index
 

@@ -2,9 +2,9 @@
 
 from collections import Counter
 
-from kb_tools.checks import check_all
-from kb_tools.synth import SECTION_PAGES, generate
-from kb_tools.text import links, parse
+from kb_tools.checks.registry import check_all
+from kb_tools.dev.synth import SECTION_PAGES, generate
+from kb_tools.content.text import links, parse
 
 
 def files(root):

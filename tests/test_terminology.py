@@ -8,13 +8,13 @@ from dataclasses import replace
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from kb_tools.checks import check_all
+from kb_tools.checks.registry import check_all
 from kb_tools.model import Term, Terminology
-from kb_tools.render import render_edition
-from kb_tools.synth import generate
-from kb_tools.terminology import Substituter, check_table, edition_pages, edition_text, starts_sentence
-from kb_tools.text import Code, Literal, for_edition, links, parse
-from kb_tools.validate import check_content
+from kb_tools.site.render import render_edition
+from kb_tools.dev.synth import generate
+from kb_tools.editions.terminology import Substituter, check_table, edition_pages, edition_text, starts_sentence
+from kb_tools.content.text import Code, Literal, for_edition, links, parse
+from kb_tools.content.validate import check_content
 
 from conftest import REAL_CONTENT
 
@@ -357,7 +357,7 @@ def test_real_content_and_the_synthetic_corpus_pass_the_term_checks(tmp_path):
 @settings(max_examples=300, deadline=None)
 @given(marked_text())
 def test_texts_without_marks_or_terms_take_a_short_cut_to_the_same_result(text):
-    from kb_tools.terminology import render_segments, segments_for_edition
+    from kb_tools.editions.terminology import render_segments, segments_for_edition
 
     for edition, sub in (("gb", None), ("ni", NI)):
         for variant in (text, re.sub(r"[{}\[\]`]", "", text)):

@@ -9,8 +9,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from kb_tools.build import build
-from kb_tools.render import LITERAL_CLASS
+from kb_tools.pipeline.build import build
+from kb_tools.site.render import LITERAL_CLASS
 
 from conftest import new_content, paths_beside
 

@@ -1,6 +1,6 @@
 """Validation messages: each names the file, line and column and says what is wrong."""
 
-from kb_tools.validate import check_content
+from kb_tools.content.validate import check_content
 
 
 def messages(tree) -> list[str]:
@@ -98,7 +98,7 @@ def test_site_yml_is_validated(content):
 
 
 def test_cached_check_rereads_only_changed_files_and_reports_the_same(content, tmp_path, monkeypatch):
-    import kb_tools.validate as validate
+    import kb_tools.content.validate as validate
 
     cache = tmp_path / "cache"
     content.page("third", extra="colour: blue\n")  # a problem that must still be reported from the cache

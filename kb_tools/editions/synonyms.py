@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .model import LegacyTerm, Page, Synonym
-from .text import parse, plain_text
+from kb_tools.model import LegacyTerm, Page, Synonym
+from kb_tools.content.text import parse, plain_text
 
 
 def _is_acronym(term: str) -> bool:

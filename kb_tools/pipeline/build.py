@@ -22,12 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from . import fingerprint, index, links, publish
-from .config import Paths
-from .model import Library, Problem
-from .render import EditionOutput, edition_view, mkdocs_config, render_edition, write_edition, write_mkdocs_config
-from .checks import CheckOptions, check_all
-from .validate import CheckResult
+from kb_tools.pipeline import fingerprint
+from kb_tools.search import index
+from kb_tools.checks import links
+from kb_tools.pipeline import publish
+from kb_tools.config import Paths
+from kb_tools.model import Library, Problem
+from kb_tools.site.render import EditionOutput, edition_view, mkdocs_config, render_edition, write_edition, write_mkdocs_config
+from kb_tools.checks.registry import CheckOptions, check_all
+from kb_tools.content.validate import CheckResult
+from kb_tools.errors import KbError
 
 Progress = Callable[[str], None]
 
@@ -45,7 +49,7 @@ class BuildResult:
         return self.check.ok and not any(p.severity == "error" for p in self.problems)
 
 
-class BuildError(Exception):
+class BuildError(KbError):
     """A step after validation failed; the message says which and why."""
 
 

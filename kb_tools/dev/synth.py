@@ -5,7 +5,7 @@ text, steps, points and notes; FAQ; related pages and in-text `page:id#anchor` l
 keywords; GB terms the NI edition substitutes; NI-only text), so every stage does the work
 it does on real content. Same (pages, seed) → byte-identical files.
 
-    python -m kb_tools.synth /tmp/synth --pages 1000      # or: kb synth /tmp/synth --pages 1000
+    python -m kb_tools.dev.synth /tmp/synth --pages 1000      # or: kb synth /tmp/synth --pages 1000
 
 The text is made of public, generic child maintenance vocabulary: no phone numbers,
 mailboxes, system names or personal data.
@@ -23,9 +23,9 @@ from pathlib import Path
 
 import yaml
 
-from .config import PAGES_DIR, PROJECT_DIR, SITE_FILE, TERMINOLOGY_FILE
-from .load import read_yaml
-from .text import slugify
+from kb_tools.config import PAGES_DIR, PROJECT_DIR, SITE_FILE, TERMINOLOGY_FILE
+from kb_tools.content.load import read_yaml
+from kb_tools.content.text import slugify
 
 # Pages per site.yml section: real libraries have dozens of sections of up to a few hundred pages.
 SECTION_PAGES = 200
@@ -323,10 +323,3 @@ def _write_yaml(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
 
-
-if __name__ == "__main__":
-    import sys
-
-    from .cli import main
-
-    sys.exit(main(["synth", *sys.argv[1:]]))

@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from .config import PACKAGE_DIR
+from kb_tools.config import PACKAGE_DIR
 
 FINGERPRINT_FILE = "kb-build.json"
 _TOOL_SUFFIXES = (".py", ".json", ".html", ".css", ".js", ".yml")

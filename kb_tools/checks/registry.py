@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from . import safety, terminology
-from .fingerprint import content_fingerprint, read_cache, write_cache
-from .external_links import external_link_problems
-from .links import content_link_problems
-from .model import Library, Problem
-from .validate import CheckResult, check_content
+from kb_tools.checks import safety
+from kb_tools.editions import terminology
+from kb_tools.pipeline.fingerprint import content_fingerprint, read_cache, write_cache
+from kb_tools.checks.external_links import external_link_problems
+from kb_tools.checks.links import content_link_problems
+from kb_tools.model import Library, Problem
+from kb_tools.content.validate import CheckResult, check_content
 
 
 @dataclass(frozen=True)

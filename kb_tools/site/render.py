@@ -19,12 +19,12 @@ from urllib.parse import quote
 
 import yaml
 
-from . import terminology
-from .config import NAV_GROUP_PAGES
-from .feed import FEED_FILE, FeedEntry, atom_feed
-from .model import BodySection, Edition, Library, Page, SiteConfig
-from .synonyms import search_words
-from .text import Code, Link, Literal, Plain, Segment, parse, plain_text
+from kb_tools.editions import terminology
+from kb_tools.config import NAV_GROUP_PAGES
+from kb_tools.site.feed import FEED_FILE, FeedEntry, atom_feed
+from kb_tools.model import BodySection, Edition, Library, Page, SiteConfig
+from kb_tools.editions.synonyms import search_words
+from kb_tools.content.text import Code, Link, Literal, Plain, Segment, parse, plain_text
 
 SAFE_SCHEMES = ("https://", "http://", "mailto:")
 NOTE_TITLES = {"note": "Note", "warning": "Warning", "important": "Important", "tip": "Tip"}
@@ -317,7 +317,7 @@ def render_home(site: SiteConfig, edition: Edition, by_section: dict[str, list[P
     return "\n".join(lines) + "\n"
 
 
-SR_CHECK_TEMPLATE = "sr-check.html"  # in kb_tools/theme: adds the page's script and styles
+SR_CHECK_TEMPLATE = "sr-check.html"  # in kb_tools/site/theme: adds the page's script and styles
 
 
 def render_sr_check(edition: Edition, pages: dict[str, Page]) -> str:

@@ -27,13 +27,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import index, synth
-from .build import build_sites, render_all
-from .checks import CheckOptions, check_all
-from .config import Paths
-from .model import Library
-from .search import SearchService
-from .text import parse
+from kb_tools.search import index
+from kb_tools.dev import synth
+from kb_tools.pipeline.build import build_sites, render_all
+from kb_tools.checks.registry import CheckOptions, check_all
+from kb_tools.config import Paths
+from kb_tools.model import Library
+from kb_tools.search.query import SearchService
+from kb_tools.content.text import parse
 
 # key, label, unit: every figure the benchmark reports, in table order.
 FIGURES = (
@@ -160,7 +161,7 @@ def measure_steps(paths: Paths, runs: Runs) -> Library:
 
 def run_site_checks(site: Path, library: Library) -> None:
     """The built-site checks `kb build` runs before publishing: the HTML link check."""
-    from .build import SITE_CHECKS
+    from kb_tools.pipeline.build import SITE_CHECKS
 
     for site_check in SITE_CHECKS:
         site_check(site, library, None)  # nothing reused: the whole check
@@ -209,7 +210,7 @@ def percentile(values: list[float], percent: float) -> float:
 
 def child_build(paths_json: str) -> None:
     """Run in a fresh process by measure_builds: one `kb build`, then its figures as JSON."""
-    from .build import build
+    from kb_tools.pipeline.build import build
 
     paths = Paths(**{k: Path(v) if v else None for k, v in json.loads(paths_json).items()})
     result = build(paths)
@@ -231,7 +232,7 @@ def child_build(paths_json: str) -> None:
 def run_child(function: str, what: str, *args: str) -> tuple[Timing, Any]:
     """One of this module's child_… functions in a new Python process (its time includes
     starting Python and imports), and the JSON it printed last."""
-    command = [sys.executable, "-c", f"import sys; from kb_tools.bench import {function}; {function}(*sys.argv[1:])", *args]
+    command = [sys.executable, "-c", f"import sys; from kb_tools.dev.bench import {function}; {function}(*sys.argv[1:])", *args]
     timing, completed = timed(subprocess.run, command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
     if completed.returncode != 0:
         raise RuntimeError(f"{what} failed:\n{completed.stderr[-2000:]}")
@@ -421,8 +422,3 @@ def run_benchmark(
             shutil.rmtree(workdir, ignore_errors=True)
     return report()
 
-
-if __name__ == "__main__":
-    from .cli import main
-
-    sys.exit(main(["bench", *sys.argv[1:]]))

@@ -18,7 +18,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from .search import DEFAULT_LIMIT, IndexNotBuilt, SearchService, request_errors
+from kb_tools.search.query import DEFAULT_LIMIT, IndexNotBuilt, SearchService, request_errors
 
 API_PATH = "/api/search"
 HOST = "127.0.0.1"

@@ -20,12 +20,12 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from . import config
-from .links import external_links
-from .model import Library, Problem
+from kb_tools import config
+from kb_tools.checks.links import external_links
+from kb_tools.model import Library, Problem
 
 if TYPE_CHECKING:
-    from .checks import CheckOptions
+    from kb_tools.checks.registry import CheckOptions
 
 USER_AGENT = "kb-tools link checker (Caseworker Procedures)"
 RETRY_STATUSES = {429, 500, 502, 503, 504}

@@ -31,8 +31,9 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import FilterMatcher, Matcher, MultiMatcher
 from whoosh.scoring import BM25F
 
-from .config import EDITIONS
-from .index import FIELD_BOOSTS, TOKEN_PATTERN, SectionEntry, analyse, current_version, edition_folder, open_version
+from kb_tools.config import EDITIONS
+from kb_tools.search.index import FIELD_BOOSTS, TOKEN_PATTERN, SectionEntry, analyse, current_version, edition_folder, open_version
+from kb_tools.errors import KbError
 
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 50
@@ -76,7 +77,7 @@ class SearchResponse:
         return self.searched_for != self.query
 
 
-class IndexNotBuilt(Exception):
+class IndexNotBuilt(KbError):
     """No published index for the edition: `kb build` has not run."""
 
 

@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from kb_tools.errors import KbError
 
 BUILDS_SUFFIX = ".builds"
 STAGING_PREFIX = ".staging-"
@@ -39,7 +40,7 @@ LOCK_FILE = ".lock"
 INTERRUPTING_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-class PublishError(Exception):
+class PublishError(KbError):
     """Publishing cannot go ahead (e.g. another build holds the lock); the message says why."""
 
 

@@ -9,18 +9,19 @@ from pathlib import Path
 
 import yaml
 
-from . import config
-from .load import read_yaml
-from .model import SiteConfig
-from .validate import is_slug, load_site, page_files, page_schema
+from kb_tools import config
+from kb_tools.content.load import read_yaml
+from kb_tools.model import SiteConfig
+from kb_tools.content.validate import is_slug, load_site, page_files, page_schema
+from kb_tools.errors import KbError
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(KbError):
     """The page cannot be created; the message says why and what to do."""
 
 
 TEMPLATE = """\
-# yaml-language-server: $schema=../../../kb_tools/schema/page.schema.json
+# yaml-language-server: $schema=../../../kb_tools/content/schema/page.schema.json
 # A new page: replace the example text, then run `kb check`. The README's maintainer guide
 # explains every key.
 id: {id}

@@ -33,12 +33,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .load import parse_yaml, text_location
-from .model import Library, Page, Problem, SourceText
-from .validate import review_due
+from kb_tools.content.load import parse_yaml, text_location
+from kb_tools.model import Library, Page, Problem, SourceText
+from kb_tools.content.validate import review_due
+from kb_tools.errors import KbError
 
 if TYPE_CHECKING:  # checks.py imports this module to register its checks
-    from .checks import CheckOptions
+    from kb_tools.checks.registry import CheckOptions
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def review_date_problems(library: Library, options: CheckOptions) -> list[Proble
 # --- change notes -----------------------------------------------------------------------------
 
 
-class GitError(Exception):
+class GitError(KbError):
     """git could not answer (not a repository, unknown revision, git missing)."""
 
 

@@ -19,10 +19,10 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from . import config
-from .fingerprint import read_cache, tool_version, write_cache
-from .load import SourceDocument, read_yaml
-from .model import (
+from kb_tools import config
+from kb_tools.pipeline.fingerprint import read_cache, tool_version, write_cache
+from kb_tools.content.load import SourceDocument, read_yaml
+from kb_tools.model import (
     BodySection,
     Change,
     Edition,
@@ -40,7 +40,7 @@ from .model import (
     Term,
     Terminology,
 )
-from .text import slugify
+from kb_tools.content.text import slugify
 
 SLUG = {"type": "string", "pattern": config.ID_PATTERN}
 SITE_SCHEMA: dict[str, Any] = {

@@ -37,11 +37,11 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter,
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language
 
-from . import publish as publishing
-from .model import Page, Synonym
-from .render import page_url
-from .synonyms import also_known_as
-from .text import parse, plain_text
+from kb_tools.pipeline import publish as publishing
+from kb_tools.model import Page, Synonym
+from kb_tools.site.render import page_url
+from kb_tools.editions.synonyms import also_known_as
+from kb_tools.content.text import parse, plain_text
 
 # Bump when the documents, fields or analysis change: every index is then rebuilt in full.
 SCHEMA_VERSION = 3

@@ -19,8 +19,8 @@ from typing import Any
 import yaml
 from yaml.composer import ComposerError
 
-from .config import MAX_FILE_BYTES, MAX_NESTING
-from .model import Location, Problem, Scalar, SourceText
+from kb_tools.config import MAX_FILE_BYTES, MAX_NESTING
+from kb_tools.model import Location, Problem, Scalar, SourceText
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,16 @@ from urllib.parse import unquote, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
-from . import fingerprint, publish
-from .load import text_location
-from .model import Edition, Library, Location, Page, Problem
-from .render import SITE_PAGES, SITE_SCHEME, page_path, site_url
-from .text import Link, for_edition, links, parse, plain_text
-from .validate import display_path, page_anchors
+from kb_tools.pipeline import fingerprint
+from kb_tools.pipeline import publish
+from kb_tools.content.load import text_location
+from kb_tools.model import Edition, Library, Location, Page, Problem
+from kb_tools.site.render import SITE_PAGES, SITE_SCHEME, page_path, site_url
+from kb_tools.content.text import Link, for_edition, links, parse, plain_text
+from kb_tools.content.validate import display_path, page_anchors
 
 if TYPE_CHECKING:
-    from .checks import CheckOptions
+    from kb_tools.checks.registry import CheckOptions
 
 PAGE_SCHEME = "page:"
 # Targets with a scheme (https:, mailto:, javascript: …) are external or refused by the

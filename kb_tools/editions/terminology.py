@@ -31,9 +31,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from .load import text_location
-from .model import BodySection, Faq, LegacyTerm, Library, Location, Note, Page, Problem, Reference, Term, Terminology
-from .text import Code, EditionOnly, Link, Literal, Plain, Segment, for_edition, parse
+from kb_tools.content.load import text_location
+from kb_tools.model import BodySection, Faq, LegacyTerm, Library, Location, Note, Page, Problem, Reference, Term, Terminology
+from kb_tools.content.text import Code, EditionOnly, Link, Literal, Plain, Segment, for_edition, parse
 
 # Web and email addresses written as plain text: a term inside one stays as written.
 _ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>()\[\]{}]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
