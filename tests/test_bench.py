@@ -2,6 +2,7 @@
 
 Timings are not asserted here (the benchmark measures them; see the README)."""
 
+import pytest
 import json
 import subprocess
 import sys
@@ -9,6 +10,8 @@ import sys
 from kb_tools.dev.bench import FIGURES, TARGETS
 
 from conftest import REPO
+
+pytestmark = pytest.mark.slow
 
 
 

@@ -1,5 +1,6 @@
 """End to end: the real content builds into a temporary folder, every page reachable."""
 
+import pytest
 import json
 import re
 import shutil
@@ -9,6 +10,8 @@ from kb_tools.pipeline.fingerprint import FINGERPRINT_FILE
 from kb_tools.content.validate import check_content
 
 from conftest import REAL_CONTENT
+
+pytestmark = pytest.mark.slow
 
 
 def test_real_content_builds_both_editions(project_paths):

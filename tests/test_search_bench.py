@@ -1,8 +1,11 @@
 """The search benchmark still runs (a 20-page smoke run; its timings are not checked)."""
 
+import pytest
 import importlib.util
 
 from conftest import REPO
+
+pytestmark = pytest.mark.slow
 
 
 def test_search_benchmark_runs_on_a_small_library(tmp_path):

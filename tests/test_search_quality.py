@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import yaml
 
 from kb_tools.search.query import SearchService
@@ -120,6 +121,7 @@ def material_search(page, query: str) -> list[str]:
     return ids
 
 
+@pytest.mark.browser
 def test_material_search_quality(page, static_server, capsys):
     answers = {}
     for edition in ("gb", "ni"):

@@ -15,6 +15,8 @@ from axe_playwright_python.sync_playwright import Axe
 
 from conftest import TEST_OUTPUT
 
+pytestmark = pytest.mark.browser
+
 PROCEDURE = "assurance-and-guidance/advice-and-guidance-create-request/index.html"
 PROCEDURE_TITLE = "Advice and Guidance: create a request"
 EDITIONS = {"gb": "Great Britain", "ni": "Northern Ireland"}

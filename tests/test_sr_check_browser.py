@@ -3,9 +3,13 @@ search API), from a server without the API, and opened from files (the site's ow
 
 from __future__ import annotations
 
+import pytest
+
 import re
 
 from conftest import TEST_OUTPUT
+
+pytestmark = pytest.mark.browser
 
 SR_PAGE = "check-before-you-raise-an-sr.html"
 CREATE_REQUEST = "assurance-and-guidance/advice-and-guidance-create-request/index.html"

@@ -25,7 +25,7 @@ from kb_tools.checks.links import external_links
 from kb_tools.model import Library, Problem
 
 if TYPE_CHECKING:
-    from kb_tools.checks.registry import CheckOptions
+    from kb_tools.checks.options import CheckOptions
 
 USER_AGENT = "kb-tools link checker (Caseworker Procedures)"
 RETRY_STATUSES = {429, 500, 502, 503, 504}

@@ -37,7 +37,7 @@ from kb_tools.content.text import Link, for_edition, links, parse, plain_text
 from kb_tools.content.validate import display_path, page_anchors
 
 if TYPE_CHECKING:
-    from kb_tools.checks.registry import CheckOptions
+    from kb_tools.checks.options import CheckOptions
 
 PAGE_SCHEME = "page:"
 # Targets with a scheme (https:, mailto:, javascript: …) are external or refused by the

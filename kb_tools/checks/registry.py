@@ -8,8 +8,6 @@ targets and anchors; safety: personal data and unsafe text) and registers them b
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from kb_tools.checks import safety
@@ -17,16 +15,10 @@ from kb_tools.editions import terminology
 from kb_tools.pipeline.fingerprint import content_fingerprint, read_cache, write_cache
 from kb_tools.checks.external_links import external_link_problems
 from kb_tools.checks.links import content_link_problems
+from kb_tools.checks.options import CheckOptions
 from kb_tools.model import Library, Problem
 from kb_tools.content.validate import CheckResult, check_content
 
-
-@dataclass(frozen=True)
-class CheckOptions:
-    strict: bool = False  # warnings (e.g. pages past their review date) become errors
-    external: bool = False  # also check http(s) links on the network
-    today: date | None = None  # the date reviews are due against (None: the real today)
-    changed_since: str | None = None  # a git revision: pages changed since it need a new change note
 
 
 LibraryCheck = Callable[[Library, CheckOptions], list[Problem]]

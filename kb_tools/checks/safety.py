@@ -39,7 +39,7 @@ from kb_tools.content.validate import review_due
 from kb_tools.errors import KbError
 
 if TYPE_CHECKING:  # checks.py imports this module to register its checks
-    from kb_tools.checks.registry import CheckOptions
+    from kb_tools.checks.options import CheckOptions
 
 
 @dataclass(frozen=True)
