@@ -42,7 +42,26 @@ _EXPORTS = {
     "SearchResult": "kb_tools.search.query",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [  # noqa: RUF022  (grouped by kind, as _EXPORTS)
+    "__version__",
+    "KbError",
+    "Paths",
+    "Problem",
+    "Location",
+    "Page",
+    "Library",
+    "SiteConfig",
+    "Terminology",
+    "Edition",
+    "CheckOptions",
+    "check_all",
+    "build",
+    "BuildResult",
+    "BuildError",
+    "SearchService",
+    "SearchResponse",
+    "SearchResult",
+]
 
 if TYPE_CHECKING:
     from kb_tools.checks.registry import CheckOptions, check_all

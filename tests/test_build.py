@@ -15,6 +15,7 @@ from kb_tools.pipeline import publish
 from kb_tools.pipeline.build import BuildError, build
 from kb_tools.config import Paths
 from kb_tools.model import Problem
+from kb_tools.site.checks import SiteRule
 
 from conftest import REPO, SITE_YML, TERMINOLOGY_YML, ContentTree
 
@@ -74,10 +75,12 @@ def failing_site_check(site_dir, library, cache):
     return [Problem("site/gb/index.html", 1, 1, "a broken link")]
 
 
+FAILING_SITE_RULES = (SiteRule("failing", failing_site_check, "always finds a broken link"),)
+
 FAILURES = {
     "render": (lambda mp: mp.setattr(build_module, "render_all", disk_full), "writing the Markdown into docs/ failed"),
     "search index": (lambda mp: mp.setattr(build_module.index, "prepare", disk_full), "writing the search index failed"),
-    "site check": (lambda mp: mp.setattr(build_module, "SITE_CHECKS", [failing_site_check]), None),
+    "site check": (lambda mp: None, None),
     "publish": (lambda mp: mp.setattr(publish.os, "symlink", disk_full), "publishing the new site failed"),
 }
 
@@ -88,7 +91,7 @@ def test_a_failure_at_any_step_leaves_the_published_output_byte_identical(projec
     inject, message = FAILURES[step]
     inject(monkeypatch)
     if message is None:
-        result = build(project)
+        result = build(project, site_rules=FAILING_SITE_RULES)
         assert not result.ok and "a broken link" in str(result.problems)
     else:
         with pytest.raises(BuildError, match=message):

@@ -17,7 +17,8 @@ from kb_tools.checks.registry import check_all
 from kb_tools.model import Library, Page
 from kb_tools.editions.terminology import page_for_edition
 from kb_tools.content.text import Code, EditionOnly, Link, Literal, Plain, Segment, links, parse
-from kb_tools.content.validate import check_content, page_anchors
+from kb_tools.content.validate import check_content
+from kb_tools.layout import page_anchors
 
 CONTENT = Path(__file__).parent.parent / "content"
 

@@ -13,12 +13,15 @@ from pathlib import Path
 import pytest
 
 from kb_tools.pipeline import build as build_module
-from kb_tools.checks import links as links_module
+from kb_tools.site import built_links as links_module
 from kb_tools.pipeline.build import build
 from kb_tools.cli import main
 from kb_tools.config import Paths
-from kb_tools.checks.links import BuiltSite, content_link_problems, read_html, site_link_problems, target_of
-from kb_tools.content.validate import check_content, page_anchors
+from kb_tools.checks.links import content_link_problems
+from kb_tools.site.built_links import BuiltSite, read_html, site_link_problems, target_of
+from kb_tools.site.checks import SITE_RULES
+from kb_tools.content.validate import check_content
+from kb_tools.layout import page_anchors
 
 from conftest import REAL_CONTENT, REPO, new_content, page_yaml, paths_beside
 
@@ -296,7 +299,7 @@ def test_a_second_check_reads_only_what_changed_and_still_sees_every_broken_link
     monkeypatch.setattr(links_module, "read_html", lambda text, real=links_module.read_html: parsed.append(text) or real(text))
     assert site_link_problems(site, library, cache) == []
     pages = len(parsed)
-    assert pages > 10 and (cache / links_module.LINK_RECORD).is_file()
+    assert pages > 10 and (cache / f"{links_module.LINK_RECORD}.pickle").is_file()
     parsed.clear()
     assert site_link_problems(site, library, cache) == []
     assert parsed == []  # nothing changed: nothing parsed
@@ -336,7 +339,7 @@ def test_theme_link_mkdocs_does_not_check_stops_the_build(content, project_paths
 
 
 def test_site_checks_include_the_link_check():
-    assert site_link_problems in build_module.SITE_CHECKS
+    assert site_link_problems in [rule.run for rule in SITE_RULES]
 
 
 def test_broken_search_result_is_reported(tmp_path):

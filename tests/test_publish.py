@@ -1,6 +1,7 @@
 """Atomic publishing: the published name always points at a complete version."""
 
 import os
+import shutil
 import signal
 import time
 
@@ -46,7 +47,7 @@ def test_the_published_site_is_readable_before_and_after_every_file_system_step(
 
     monkeypatch.setattr(os, "replace", checked("replace", os.replace))
     monkeypatch.setattr(os, "symlink", checked("symlink", os.symlink))
-    monkeypatch.setattr(publish.shutil, "rmtree", checked("rmtree", publish.shutil.rmtree))
+    monkeypatch.setattr(shutil, "rmtree", checked("rmtree", shutil.rmtree))
     monkeypatch.setattr(type(site), "rename", checked("rename", type(site).rename))
     for i in range(1, 4):
         make_version(site, str(i))

@@ -12,7 +12,8 @@ from kb_tools.checks.registry import check_all
 from kb_tools.model import Term, Terminology
 from kb_tools.site.render import render_edition
 from kb_tools.dev.synth import generate
-from kb_tools.editions.terminology import Substituter, check_table, edition_pages, edition_text, starts_sentence
+from kb_tools.checks.terms import check_table
+from kb_tools.editions.terminology import Substituter, edition_pages, edition_text, starts_sentence
 from kb_tools.content.text import Code, Literal, for_edition, links, parse
 from kb_tools.content.validate import check_content
 

@@ -1,5 +1,7 @@
 """Validation messages: each names the file, line and column and says what is wrong."""
 
+from pathlib import Path
+
 from kb_tools.content.validate import check_content
 
 
@@ -103,8 +105,8 @@ def test_cached_check_rereads_only_changed_files_and_reports_the_same(content, t
     cache = tmp_path / "cache"
     content.page("third", extra="colour: blue\n")  # a problem that must still be reported from the cache
     loads = []
-    real_load = validate._load_checked
-    monkeypatch.setattr(validate, "_load_checked", lambda file, *args: loads.append(file.name) or real_load(file, *args))
+    real_load = validate.load_yaml_bytes
+    monkeypatch.setattr(validate, "load_yaml_bytes", lambda raw, path: loads.append(Path(path).name) or real_load(raw, path))
 
     def cached_check():
         loads.clear()

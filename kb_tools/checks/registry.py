@@ -1,67 +1,89 @@
-"""Every check `kb check` runs, in one place.
+"""Every rule `kb check` and `kb build` run, registered in one place.
 
-Validation (validate.py) makes the typed Library; the checks here read that Library and
-return more Problems. Each stage owns its checks (terminology: legacy terms; links: link
-targets and anchors; safety: personal data and unsafe text) and registers them below.
+Validation (content/validate.py) makes the typed Library; each rule reads it and returns
+Problems. Every rule has the same signature, `(library, options) -> list[Problem]`, lives
+in the module of its family (links, external links, safety, terms) and is listed once in
+RULES below. Callers choose rules through `select` (tests do), never by patching globals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
-from kb_tools.checks import safety
-from kb_tools.editions import terminology
-from kb_tools.pipeline.fingerprint import content_fingerprint, read_cache, write_cache
+from kb_tools.cache import Store
+from kb_tools.checks import safety, terms
 from kb_tools.checks.external_links import external_link_problems
 from kb_tools.checks.links import content_link_problems
 from kb_tools.checks.options import CheckOptions
-from kb_tools.model import Library, Problem
 from kb_tools.content.validate import CheckResult, check_content
-
-
+from kb_tools.model import Library, Problem
 
 LibraryCheck = Callable[[Library, CheckOptions], list[Problem]]
 
-# The checks, run in order after validation succeeds. Add a stage's check here, explicitly.
-LIBRARY_CHECKS: list[LibraryCheck] = [
-    content_link_problems,  # links.py: in-text page: and #anchor links, per edition
-    external_link_problems,  # external_links.py: http(s) links answer (only with --external)
-    safety.personal_data_problems,  # safety.py: NI numbers, phones, emails, postcodes, case references
-    safety.unsafe_text_problems,  # safety.py: raw HTML, script and data URLs, event handlers
-    safety.review_date_problems,  # safety.py: pages past their review date (warnings)
-    safety.change_note_problems,  # safety.py: changed pages carry a new change note (--changed-since)
-    terminology.table_problems,  # terminology.py: rows that would substitute twice or bring back a legacy term
-    terminology.legacy_term_problems,  # terminology.py: old terms (non-resident parent), at path:line:column
-    terminology.ni_term_problems,  # terminology.py: GB terms NI readers would see; GB law links in NI
-]
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    run: LibraryCheck
+    description: str
 
 
-def check_all(content: Path, options: CheckOptions = CheckOptions(), cache: Path | None = None) -> CheckResult:
-    """Validate the content, then run every registered check on the validated library."""
+# The rules, run in this order after validation succeeds. Add a rule here, explicitly.
+RULES: tuple[Rule, ...] = (
+    Rule("links", content_link_problems, "in-text page:, site: and #anchor links resolve in each edition"),
+    Rule("external-links", external_link_problems, "http(s) links answer (only with --external)"),
+    Rule("personal-data", safety.personal_data_problems, "NI numbers, phones, emails, postcodes, case references"),
+    Rule("unsafe-text", safety.unsafe_text_problems, "raw HTML, script and data URLs, event handlers"),
+    Rule("review-dates", safety.review_date_problems, "pages past their review date (warnings)"),
+    Rule("change-notes", safety.change_note_problems, "changed pages carry a new change note (--changed-since)"),
+    Rule("terminology-table", terms.table_problems, "rows that would substitute twice or bring back a legacy term"),
+    Rule("legacy-terms", terms.legacy_term_problems, "old terms (non-resident parent) wherever a reader sees them"),
+    Rule("ni-terms", terms.ni_term_problems, "GB terms NI readers would see; GB law links in NI"),
+)
+
+
+def select(names: Iterable[str]) -> tuple[Rule, ...]:
+    """The registered rules with these names, in registry order (unknown names are an error)."""
+    wanted = set(names)
+    unknown = wanted - {rule.name for rule in RULES}
+    if unknown:
+        raise ValueError(f"no rule named {', '.join(sorted(unknown))}")
+    return tuple(rule for rule in RULES if rule.name in wanted)
+
+
+def check_all(
+    content: Path, options: CheckOptions = CheckOptions(), cache: Path | None = None, rules: Sequence[Rule] = RULES
+) -> CheckResult:
+    """Validate the content, then run the rules on the validated library."""
     result = check_content(content, cache)
     if result.library is None:
         return result
-    problems = [*result.problems, *library_problems(result.library, options, content, cache)]
+    found = library_problems(result.library, options, result.source_key, cache, rules)
+    problems = [*result.problems, *found]
     if options.strict:
         problems = [Problem(p.path, p.line, p.column, p.message) if p.severity == "warning" else p for p in problems]
     problems = sorted(set(problems))
     library = None if any(p.severity == "error" for p in problems) else result.library
-    return CheckResult(library, tuple(problems))
+    return CheckResult(library, tuple(problems), result.source_key)
 
 
-CHECKS_CACHE = "library-checks.pickle"
+def library_problems(
+    library: Library, options: CheckOptions, source_key: str, cache: Path | None, rules: Sequence[Rule] = RULES
+) -> list[Problem]:
+    """The rules' problems, or an earlier run's on the same bytes, rules, options and date.
 
-
-def library_problems(library: Library, options: CheckOptions, content: Path, cache: Path | None) -> list[Problem]:
-    """Every registered check's problems, or the last run's when the content files, this tool,
-    the date and the options are the same. Not kept when a check looks beyond the content
-    folder (the network with --external, git history with --changed-since)."""
+    Keyed by `source_key`, the hash of the bytes the library was validated from, so a file
+    saved while this runs cannot file the old text's problems under the new text. Not kept
+    when a rule looks beyond the content folder (the network with --external, git history
+    with --changed-since).
+    """
     reusable = cache is not None and not options.external and options.changed_since is None
-    cache_file = cache / CHECKS_CACHE if reusable else None
-    key = f"{content_fingerprint(content)} {options!r}" if cache_file else ""
-    problems = read_cache(cache_file, key)
-    if problems is None:
-        problems = [p for check in LIBRARY_CHECKS for p in check(library, options)]
-        write_cache(cache_file, key, problems)
-    return problems
+    store = Store(cache if reusable else None, "library-checks", "the content checks")
+    today = (options.today or date.today()).isoformat()
+    names = ",".join(rule.name for rule in rules)
+    problems = store.get_or_compute(lambda: [p for rule in rules for p in rule.run(library, options)], source_key, repr(options), today, names)
+    store.save()
+    return list(problems)

@@ -88,6 +88,11 @@ def read_yaml(file: Path, display_path: str | None = None) -> tuple[SourceDocume
         raw = file.read_bytes()
     except OSError as err:
         return None, [Problem(path, 1, 1, f"cannot read file: {err.strerror}")]
+    return load_yaml_bytes(raw, path)
+
+
+def load_yaml_bytes(raw: bytes, path: str) -> tuple[SourceDocument | None, list[Problem]]:
+    """Load YAML from bytes already read (so a caller can key its cache by exactly these bytes)."""
     if len(raw) > MAX_FILE_BYTES:
         return None, [Problem(path, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split the page")]
     text, problem = _decode(path, raw)

@@ -15,7 +15,6 @@ Maintainers write plain sentences. A few marks are understood:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Union
@@ -125,11 +124,3 @@ def links(segments: tuple[Segment, ...]) -> list[Link]:
         elif isinstance(segment, EditionOnly):
             found.extend(links(segment.content))
     return found
-
-
-def slugify(text: str) -> str:
-    """Heading text → anchor, the way maintainers would guess it ("Who can ask?" → who-can-ask)."""
-    normalised = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    normalised = normalised.replace("&", " and ")
-    words = re.findall(r"[a-z0-9]+", normalised.lower())
-    return "-".join(words) or "section"

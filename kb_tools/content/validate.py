@@ -6,7 +6,6 @@ wrong, so one `kb check` run lists everything a maintainer has to fix.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -20,8 +19,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from kb_tools import config
-from kb_tools.pipeline.fingerprint import read_cache, tool_version, write_cache
-from kb_tools.content.load import SourceDocument, read_yaml
+from kb_tools.cache import Store, key_of
+from kb_tools.content.load import SourceDocument, load_yaml_bytes
 from kb_tools.model import (
     BodySection,
     Change,
@@ -40,7 +39,7 @@ from kb_tools.model import (
     Term,
     Terminology,
 )
-from kb_tools.content.text import slugify
+from kb_tools.layout import slugify
 
 SLUG = {"type": "string", "pattern": config.ID_PATTERN}
 SITE_SCHEMA: dict[str, Any] = {
@@ -100,6 +99,7 @@ def page_schema() -> dict[str, Any]:
 class CheckResult:
     library: Library | None
     problems: tuple[Problem, ...]
+    source_key: str = ""  # the hash of every content file's name and bytes this run read
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -293,85 +293,98 @@ def page_files(content: Path) -> list[Path]:
 def check_content(content: Path, cache: Path | None = None) -> CheckResult:
     """Load and validate a whole content folder; report every problem found.
 
-    With a cache folder, page files unchanged since the last run are not read again.
+    With a cache folder, a page file whose bytes were validated before is not parsed again.
+    Every file is read once: what is parsed, what keys the cache and what `source_key`
+    records are the same bytes.
     """
     problems: list[Problem] = []
     if not (content / config.SITE_FILE).is_file():
         return CheckResult(None, (Problem(display_path(content, content), 1, 1, f"no {config.SITE_FILE} here: is this a content folder?"),))
 
-    site = load_site(content, problems)
+    reader = ContentReader(content)
+    site = load_site(content, problems, reader)
     terms_file = content / config.TERMINOLOGY_FILE
     terminology = (
-        _load_checked(terms_file, content, TERMINOLOGY_SCHEMA, build_terminology, problems) if terms_file.exists() else Terminology()
+        _load_checked(reader, terms_file, TERMINOLOGY_SCHEMA, build_terminology, problems) if terms_file.exists() else Terminology()
     )
     if site is not None:
         problems.extend(_site_problems(site, content))
 
     pages: list[Page] = []
-    checked = CheckedPages(cache)
+    store = Store(cache, "checked-pages", "checking page files")
     for file in page_files(content):
-        page = checked.page(file, content, problems)
+        page = _checked_page(reader, store, file, problems)
         if page is not None:
             problems.extend(_file_name_problems(page, file))
             pages.append(page)
-    checked.save()
+    store.save()
 
     problems.extend(cross_page_problems(pages, site))
     problems = sorted(set(problems))
     if site is None or terminology is None or any(p.severity == "error" for p in problems):
-        return CheckResult(None, tuple(problems))
+        return CheckResult(None, tuple(problems), reader.source_key())
     pages.sort(key=lambda p: p.id)
-    return CheckResult(Library(site, terminology, tuple(pages)), tuple(problems))
+    return CheckResult(Library(site, terminology, tuple(pages)), tuple(problems), reader.source_key())
 
 
-class CheckedPages:
-    """Page files validated by an earlier run, by path and bytes, kept in the cache folder.
+class ContentReader:
+    """Reads each content file once and remembers the bytes it read, for `source_key`."""
+
+    def __init__(self, content: Path) -> None:
+        self.content = content
+        self.read: list[tuple[str, bytes]] = []
+
+    def bytes_of(self, file: Path) -> tuple[str, bytes | None, Problem | None]:
+        display = display_path(file, self.content)
+        try:
+            raw = file.read_bytes()
+        except OSError as err:
+            return display, None, Problem(display, 1, 1, f"cannot read file: {err.strerror}")
+        self.read.append((display, raw))
+        return display, raw, None
+
+    def source_key(self) -> str:
+        """The hash of every file's name and bytes as read: the key of any work done on them."""
+        return key_of(*(part for name, raw in sorted(self.read) for part in (name, raw)))
+
+
+def _checked_page(reader: ContentReader, store: Store, file: Path, problems: list[Problem]) -> Page | None:
+    """A page file validated, or its result from an earlier run on the same name and bytes.
 
     Loading and schema-checking every file is most of `kb check`'s time; a maintainer's next
-    check or build re-reads only the files that changed. The cache is keyed by this tool's
-    version (code, schema and packages), so new code never trusts old results.
+    check or build parses only the files whose bytes changed.
     """
-
-    FILE = "checked-pages.pickle"
-
-    def __init__(self, folder: Path | None):
-        self.file = folder / self.FILE if folder is not None else None
-        self.old = read_cache(self.file, tool_version()) or {}
-        self.new: dict[str, tuple[str, Page | None, list[Problem]]] = {}
-        self.misses = 0
-
-    def page(self, file: Path, content: Path, problems: list[Problem]) -> Page | None:
-        display = display_path(file, content)
-        try:
-            digest = hashlib.sha256(file.read_bytes()).hexdigest()
-        except OSError:
-            digest = ""  # _load_checked reports why the file cannot be read
-        cached = self.old.get(display)
-        if digest and cached is not None and cached[0] == digest:
-            page, found = cached[1], cached[2]
-        else:
-            self.misses += 1
-            found = []
-            page = _load_checked(file, content, page_schema(), build_page, found)
-        if digest:
-            self.new[display] = (digest, page, found)
-        problems.extend(found)
-        return page
-
-    def save(self) -> None:
-        if self.misses or self.new.keys() != self.old.keys():
-            write_cache(self.file, tool_version(), self.new)
+    display, raw, unreadable = reader.bytes_of(file)
+    if raw is None:
+        problems.append(unreadable)  # type: ignore[arg-type]
+        return None
+    cached = store.get(display, raw)
+    if cached is None:
+        found: list[Problem] = []
+        cached = (_build_checked(load_yaml_bytes(raw, display), page_schema(), build_page, found), found)
+        store.put(cached, display, raw)
+    page, found = cached
+    problems.extend(found)
+    return page
 
 
-def load_site(content: Path, problems: list[Problem]) -> SiteConfig | None:
+def load_site(content: Path, problems: list[Problem], reader: ContentReader | None = None) -> SiteConfig | None:
     """site.yml, validated; its problems are added to `problems`."""
-    return _load_checked(content / config.SITE_FILE, content, SITE_SCHEMA, build_site, problems)
+    return _load_checked(reader or ContentReader(content), content / config.SITE_FILE, SITE_SCHEMA, build_site, problems)
 
 
-def _load_checked(file: Path, content: Path, schema: dict[str, Any], build, problems: list[Problem]):
-    """Load, schema-check and build one file. A file with schema problems is still built when
+def _load_checked(reader: ContentReader, file: Path, schema: dict[str, Any], build, problems: list[Problem]):
+    display, raw, unreadable = reader.bytes_of(file)
+    if raw is None:
+        problems.append(unreadable)  # type: ignore[arg-type]
+        return None
+    return _build_checked(load_yaml_bytes(raw, display), schema, build, problems)
+
+
+def _build_checked(loaded: tuple[SourceDocument | None, list[Problem]], schema: dict[str, Any], build, problems: list[Problem]):
+    """Schema-check and build one loaded file. A file with schema problems is still built when
     its shape allows, so the cross-file checks can report their problems in the same run."""
-    doc, load_problems = read_yaml(file, display_path(file, content))
+    doc, load_problems = loaded
     problems.extend(load_problems)
     if doc is None:
         return None
@@ -444,27 +457,6 @@ def _duplicate_anchor(page: Page, seen: dict[str, str], anchor: str, where: tupl
 
 def review_due(page: Page, site: SiteConfig) -> date:
     return page.review_due or page.last_reviewed + timedelta(days=site.review_interval_days)
-
-
-def page_anchors(page: Page, edition: str | None = None) -> set[str]:
-    """Every heading anchor a link may target on this page, in one edition (None: in any).
-
-    Keep in step with render.render_page, which writes these headings."""
-
-    def shown(item) -> bool:
-        return edition is None or item.edition in (None, edition)
-
-    anchors = {s.anchor for s in page.body if shown(s)} | set(FIXED_ANCHORS)
-    faq = {f.anchor for f in page.faq if shown(f)}
-    if faq:
-        anchors |= faq | {"frequently-asked-questions"}
-    if any(shown(r) for r in page.legislation):
-        anchors.add("legislation-and-sources")
-    return anchors
-
-
-# Anchors the renderer writes on every procedure page.
-FIXED_ANCHORS = ("related-pages", "about-this-page")
 
 
 def is_slug(value: str) -> bool:

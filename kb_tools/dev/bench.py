@@ -161,10 +161,9 @@ def measure_steps(paths: Paths, runs: Runs) -> Library:
 
 def run_site_checks(site: Path, library: Library) -> None:
     """The built-site checks `kb build` runs before publishing: the HTML link check."""
-    from kb_tools.pipeline.build import SITE_CHECKS
+    from kb_tools.site.checks import site_problems
 
-    for site_check in SITE_CHECKS:
-        site_check(site, library, None)  # nothing reused: the whole check
+    site_problems(site, library, None)  # nothing reused: the whole check
 
 
 def build_indexes(paths: Paths, library: Library, outputs) -> None:

@@ -25,7 +25,7 @@ import yaml
 
 from kb_tools.config import PAGES_DIR, PROJECT_DIR, SITE_FILE, TERMINOLOGY_FILE
 from kb_tools.content.load import read_yaml
-from kb_tools.content.text import slugify
+from kb_tools.layout import slugify
 
 # Pages per site.yml section: real libraries have dozens of sections of up to a few hundred pages.
 SECTION_PAGES = 200

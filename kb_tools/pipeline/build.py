@@ -1,7 +1,7 @@
 """The whole build: check → render both editions → MkDocs and the search index → publish.
 
 MkDocs runs once per edition, in parallel, into a staging folder, while the search index is
-written beside the published one (publish.py). Only when every step passed are they
+written beside the published one (kb_tools/versions.py). Only when every step passed are they
 published, each with one atomic switch, so a failed or interrupted build never empties or
 half-writes the published site or index.
 """
@@ -19,19 +19,20 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import IO
 
-from kb_tools.pipeline import fingerprint
-from kb_tools.search import index
-from kb_tools.checks import links
-from kb_tools.pipeline import publish
-from kb_tools.config import Paths
-from kb_tools.model import Library, Problem
-from kb_tools.site.render import EditionOutput, edition_view, mkdocs_config, render_edition, write_edition, write_mkdocs_config
+from kb_tools.cache import Store
 from kb_tools.checks.registry import CheckOptions, check_all
+from kb_tools.config import Paths
 from kb_tools.content.validate import CheckResult
 from kb_tools.errors import KbError
+from kb_tools.model import Library, Problem
+from kb_tools.pipeline import fingerprint, publish
+from kb_tools.search import index
+from kb_tools.site.checks import SITE_RULES, SiteRule, site_problems
+from kb_tools.site.render import EditionOutput, edition_view, mkdocs_config, render_edition, write_edition, write_mkdocs_config
 
 Progress = Callable[[str], None]
 
@@ -53,25 +54,25 @@ class BuildError(KbError):
     """A step after validation failed; the message says which and why."""
 
 
-RENDER_CACHE = "rendered-editions.pickle"
-
-
-def render_editions(library: Library, paths: Paths) -> list[EditionOutput]:
-    """Each edition rendered, or its files read back from the last build when the content, this
-    tool and the date are the same (rendering is most of a no-change build's time)."""
-    cache_file = paths.cache / RENDER_CACHE if paths.cache else None
-    key = fingerprint.content_fingerprint(paths.content) if cache_file else ""
-    cached = fingerprint.read_cache(cache_file, key)
+def render_editions(library: Library, paths: Paths, source_key: str = "") -> list[EditionOutput]:
+    """Each edition rendered, or its files read back from an earlier build of the same bytes
+    (the library's `source_key`) on the same date (pages show dates); rendering is most of a
+    no-change build's time. Without a source key nothing is reused."""
+    store = Store(paths.cache if source_key else None, "rendered-editions", "rendering")
+    today = date.today().isoformat()
+    cached = store.get(source_key, today)
     if cached is not None:
         # Only the files and nav are kept: pickled pages would be slower to read than to redo.
-        return [EditionOutput(e, files, nav, edition_view(library, e)) for e, (files, nav) in zip(library.site.editions, cached)]
-    outputs = [render_edition(library, edition) for edition in library.site.editions]
-    fingerprint.write_cache(cache_file, key, [(o.files, o.nav) for o in outputs])
+        outputs = [EditionOutput(e, files, nav, edition_view(library, e)) for e, (files, nav) in zip(library.site.editions, cached)]
+    else:
+        outputs = [render_edition(library, edition) for edition in library.site.editions]
+        store.put([(o.files, o.nav) for o in outputs], source_key, today)
+    store.save()
     return outputs
 
 
-def render_all(library: Library, paths: Paths) -> tuple[list[EditionOutput], dict[str, list[str]]]:
-    outputs = render_editions(library, paths)
+def render_all(library: Library, paths: Paths, source_key: str = "") -> tuple[list[EditionOutput], dict[str, list[str]]]:
+    outputs = render_editions(library, paths, source_key)
     changed = {}
     for output in outputs:
         changed[output.edition.id] = write_edition(output, paths.docs)
@@ -214,15 +215,12 @@ def reuse_editions(site_dir: Path, staging: Path, edition_ids: list[str]) -> Non
         shutil.copytree(site_dir / edition_id, staging / edition_id, copy_function=os.link)
 
 
-# Checks of the built HTML in the staging folder, before it replaces site/ (e.g. links); the
-# last argument is a folder where a check may keep what it can reuse next time (or None).
-SiteCheck = Callable[[Path, Library, Path | None], list[Problem]]
-SITE_CHECKS: list[SiteCheck] = [
-    links.site_link_problems,  # every internal href/src and #fragment of both editions resolves
-]
-
-
-def build(paths: Paths, progress: Progress = lambda message: None, options: CheckOptions = CheckOptions()) -> BuildResult:
+def build(
+    paths: Paths,
+    progress: Progress = lambda message: None,
+    options: CheckOptions = CheckOptions(),
+    site_rules: tuple[SiteRule, ...] = SITE_RULES,
+) -> BuildResult:
     """Check, render and build both editions and their search indexes, and publish them only
     when every step passed.
 
@@ -230,10 +228,10 @@ def build(paths: Paths, progress: Progress = lambda message: None, options: Chec
     index are left exactly as they were; a killed build's leftovers are removed by the next one.
     """
     with publish.build_lock(paths.site), publish.interrupts_raise():
-        return _build(paths, progress, options)
+        return _build(paths, progress, options, site_rules)
 
 
-def _build(paths: Paths, progress: Progress, options: CheckOptions) -> BuildResult:
+def _build(paths: Paths, progress: Progress, options: CheckOptions, site_rules: tuple[SiteRule, ...]) -> BuildResult:
     timings: dict[str, float] = {}
     started = time.perf_counter()
     progress("Checking content")
@@ -247,7 +245,7 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions) -> BuildResu
     progress("Rendering the GB and NI editions")
     step = time.perf_counter()
     with _step("writing the Markdown into docs/"):
-        outputs, changed = render_all(library, paths)
+        outputs, changed = render_all(library, paths, check.source_key)
     timings["render"] = time.perf_counter() - step
 
     step = time.perf_counter()
@@ -285,12 +283,12 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions) -> BuildResu
             fingerprint.write_published(staging, fingerprints)
         timings["mkdocs"] = time.perf_counter() - step
         step = time.perf_counter()
-        site_problems = tuple(p for site_check in SITE_CHECKS for p in site_check(staging, library, paths.cache))
+        found = site_problems(staging, library, paths.cache, site_rules)
         timings["site_checks"] = time.perf_counter() - step
-        if any(p.severity == "error" for p in site_problems):
+        if any(p.severity == "error" for p in found):
             publish.discard(staging)
             discard_search_indexes(updates)
-            return BuildResult(check, problems=site_problems, changed=changed, timings=timings)
+            return BuildResult(check, problems=found, changed=changed, timings=timings)
         with _step("publishing the new site"):
             publish.publish(staging, paths.site)
         publish_search_indexes(updates)
@@ -299,7 +297,7 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions) -> BuildResu
         discard_search_indexes(updates)  # a version already published is kept (publish.discard)
         raise
     timings["total"] = time.perf_counter() - started
-    return BuildResult(check, problems=site_problems, changed=changed, timings=timings, rebuilt=tuple(stale))
+    return BuildResult(check, problems=found, changed=changed, timings=timings, rebuilt=tuple(stale))
 
 
 @contextmanager

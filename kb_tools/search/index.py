@@ -6,7 +6,7 @@ ranks pages (fast: ten thousand documents, not seventy thousand sections) and th
 the best-matching section of each result to deep-link to, without analysing anything
 but the query and the snippets.
 
-On disk, per edition, published the same way as the site (publish.py):
+On disk, per edition, published the same way as the site (kb_tools/versions.py):
 
     search_index/gb                a link to the published version, switched atomically
     search_index/gb.builds/v-…/    a complete Whoosh index + manifest.json (page id → hash of its input)
@@ -37,9 +37,9 @@ from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StemFilter,
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language
 
-from kb_tools.pipeline import publish as publishing
+from kb_tools import versions
 from kb_tools.model import Page, Synonym
-from kb_tools.site.render import page_url
+from kb_tools.layout import LEGISLATION_ANCHOR, LEGISLATION_HEADING, page_url
 from kb_tools.editions.synonyms import also_known_as
 from kb_tools.content.text import parse, plain_text
 
@@ -188,7 +188,7 @@ def _section_parts(page: Page) -> Iterator[tuple[str, str, str]]:
     for faq in page.faq:
         yield faq.question, faq.anchor, faq.answer
     if page.legislation:
-        yield "Legislation and sources", "legislation-and-sources", "\n".join(r.title for r in page.legislation)
+        yield LEGISLATION_HEADING, LEGISLATION_ANCHOR, "\n".join(r.title for r in page.legislation)
 
 
 def document_for_page(page: Page, edition: str, synonyms: Iterable[Synonym]) -> PageDocument:
@@ -243,7 +243,7 @@ def edition_folder(root: Path, edition: str) -> Path:
 
 def current_version(folder: Path) -> Path | None:
     """The published version of an edition's index, or None when none was built."""
-    return publishing.current(folder)
+    return versions.current(folder)
 
 
 def open_version(version: Path):
@@ -303,7 +303,7 @@ def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[
         return IndexUpdate(edition, folder, None, documents=len(hashes))
     changed = sorted(by_id) if full else added + updated
 
-    staging = publishing.stage(folder)
+    staging = versions.stage(folder)
     try:
         if full:
             ix = whoosh_index.create_in(str(staging), make_schema())
@@ -312,9 +312,9 @@ def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[
             ix = whoosh_index.open_dir(str(staging))
         _write(ix, [document_for_page(by_id[p], edition, synonyms) for p in changed], () if full else updated + removed)
         (staging / MANIFEST).write_text(json.dumps({"schema": SCHEMA_VERSION, "pages": hashes}, sort_keys=True), encoding="utf-8")
-        version = publishing.seal(staging)  # complete: only now does it look like a version
+        version = versions.seal(staging)  # complete: only now does it look like a version
     except BaseException:
-        publishing.discard(staging)
+        versions.discard(staging)
         raise
     return IndexUpdate(edition, folder, version, added, updated, removed, full, len(hashes))
 
@@ -343,10 +343,10 @@ def _link_copy(source: Path, target: Path) -> None:
 def publish(update: IndexUpdate) -> None:
     """Make the staged version the one searches open; versions no search can still need go."""
     if update.staged is not None:
-        publishing.publish(update.staged, update.folder)
+        versions.publish(update.staged, update.folder)
 
 
 def discard(update: IndexUpdate) -> None:
     """Throw away a staged version that will not be published (the build failed later)."""
     if update.staged is not None:
-        publishing.discard(update.staged)
+        versions.discard(update.staged)

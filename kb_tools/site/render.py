@@ -22,19 +22,30 @@ import yaml
 from kb_tools.editions import terminology
 from kb_tools.config import NAV_GROUP_PAGES
 from kb_tools.site.feed import FEED_FILE, FeedEntry, atom_feed
+from kb_tools.layout import (
+    ABOUT_ANCHOR,
+    ABOUT_HEADING,
+    CHANGES_PAGE,
+    FAQ_ANCHOR,
+    FAQ_HEADING,
+    HOME,
+    LEGISLATION_ANCHOR,
+    LEGISLATION_HEADING,
+    RELATED_ANCHOR,
+    RELATED_HEADING,
+    SITE_PAGES,
+    SITE_SCHEME,
+    SR_CHECK_PAGE,
+    TAGS_PAGE,
+    page_path,
+    site_url,
+)
 from kb_tools.model import BodySection, Edition, Library, Page, SiteConfig
 from kb_tools.editions.synonyms import search_words
 from kb_tools.content.text import Code, Link, Literal, Plain, Segment, parse, plain_text
 
 SAFE_SCHEMES = ("https://", "http://", "mailto:")
 NOTE_TITLES = {"note": "Note", "warning": "Warning", "important": "Important", "tip": "Tip"}
-HOME = "index.md"
-CHANGES_PAGE = "whats-changed.md"
-SR_CHECK_PAGE = "check-before-you-raise-an-sr.md"
-TAGS_PAGE = "tags.md"
-# The generated pages content can link to, as [label](site:<name>): they have no YAML file.
-SITE_SCHEME = "site:"
-SITE_PAGES = {"home": HOME, "check-before-you-raise-an-sr": SR_CHECK_PAGE, "whats-changed": CHANGES_PAGE, "tags": TAGS_PAGE}
 A_TO_Z_GROUP = "Procedures A to Z"  # in a big section's navigation, the entry that holds its alphabetical groups
 
 
@@ -52,23 +63,6 @@ class EditionOutput:
     files: tuple[RenderedFile, ...]
     nav: tuple
     pages: tuple[Page, ...]  # the edition's view of each page (terms substituted)
-
-
-def page_path(page: Page) -> str:
-    """Each page is <section>/<id>/index.md, so its URL ends in /<id>/ when served, while the
-    links MkDocs writes (use_directory_urls is off for the offline plugin) name index.html
-    and so also work when the site is opened from files."""
-    return f"{page.section}/{page.id}/index.md"
-
-
-def page_url(page: Page) -> str:
-    """URL of a page relative to the edition root: <section>/<id>/ (served as <id>/index.html)."""
-    return f"{page.section}/{page.id}/"
-
-
-def site_url(md_path: str) -> str:
-    """Where MkDocs publishes a Markdown file, relative to the edition root."""
-    return md_path.removesuffix(".md") + ".html"
 
 
 # --- inline text ------------------------------------------------------------------------
@@ -113,6 +107,8 @@ def inline(segments: tuple[Segment, ...], here: Here, pages: dict[str, Page]) ->
             ticks = "``" if "`" in text else "`"
             out.append(f"{ticks}{text}{ticks}")
         elif isinstance(segment, Link):
+            if out and out[-1].endswith("!"):
+                out[-1] = out[-1][:-1] + "\\!"  # "!" then a link would be a Markdown image
             out.append(_link(segment, here, pages))
     return "".join(out)
 
@@ -227,11 +223,11 @@ def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str,
     for body_section in page.body:
         parts.append(_render_section(body_section, page, pages))
     if page.faq:
-        parts.append("## Frequently asked questions {#frequently-asked-questions}\n")
+        parts.append(f"## {FAQ_HEADING} {{#{FAQ_ANCHOR}}}\n")
         for faq in page.faq:
             parts.append(f"### {inline(parse(faq.question), page, pages)} {{#{faq.anchor}}}\n\n{block_text(faq.answer, page, pages)}\n")
     if page.legislation:
-        parts.append("## Legislation and sources {#legislation-and-sources}\n")
+        parts.append(f"## {LEGISLATION_HEADING} {{#{LEGISLATION_ANCHOR}}}\n")
         parts.append("\n".join(_reference(r.title, r.url, page, pages) for r in page.legislation) + "\n")
     parts.append(_related(page, pages))
     parts.append(_about(page, edition))
@@ -263,7 +259,7 @@ def _render_section(section: BodySection, page: Page, pages: dict[str, Page]) ->
 
 
 def _related(page: Page, pages: dict[str, Page]) -> str:
-    lines = ["## Related pages {#related-pages}\n"]
+    lines = [f"## {RELATED_HEADING} {{#{RELATED_ANCHOR}}}\n"]
     for page_id in page.related:
         target = pages.get(page_id)
         if target is not None:
@@ -284,7 +280,7 @@ def _facts(page: Page) -> str:
 def _about(page: Page, edition: Edition) -> str:
     reviewed = long_date(page.last_reviewed)
     return (
-        "## About this page {#about-this-page}\n\n"
+        f"## {ABOUT_HEADING} {{#{ABOUT_ANCHOR}}}\n\n"
         f"- Owner: {escape(page.owner)}\n"
         f"- Last reviewed: {reviewed}\n"
         f"- Edition: {escape(edition.name)} ({escape(edition.badge)})\n"

@@ -1,0 +1,41 @@
+"""Every check of the built site, registered in one place.
+
+They run on the staging folder after MkDocs, before the new site replaces the published
+one; a failure means nothing is published. Each takes the staging folder, the library and a
+cache folder (where it may keep what it can reuse next time, through kb_tools/cache.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb_tools.model import Library, Problem
+from kb_tools.site.built_links import site_link_problems
+
+SiteCheck = Callable[[Path, Library, Path | None], list[Problem]]
+
+
+@dataclass(frozen=True)
+class SiteRule:
+    name: str
+    run: SiteCheck
+    description: str
+
+
+SITE_RULES: tuple[SiteRule, ...] = (
+    SiteRule("built-links", site_link_problems, "every internal href/src and #fragment of both editions resolves"),
+)
+
+
+def select(names: Iterable[str]) -> tuple[SiteRule, ...]:
+    wanted = set(names)
+    unknown = wanted - {rule.name for rule in SITE_RULES}
+    if unknown:
+        raise ValueError(f"no site check named {', '.join(sorted(unknown))}")
+    return tuple(rule for rule in SITE_RULES if rule.name in wanted)
+
+
+def site_problems(staging: Path, library: Library, cache: Path | None, rules: Iterable[SiteRule] = SITE_RULES) -> tuple[Problem, ...]:
+    return tuple(p for rule in rules for p in rule.run(staging, library, cache))
