@@ -222,3 +222,30 @@ def test_positions_inside_any_kind_of_scalar(source):
     where = text_location(doc.source_text, "t", doc.data["t"].rindex("page:b"))
     index = source.rindex("page:b")
     assert (where.line, where.column) == (source.count("\n", 0, index) + 1, index - source.rfind("\n", 0, index))
+
+
+# --- gaps a mutation pass found: each of these changes once went unnoticed ---------------------
+
+
+def test_null_in_any_spelling_yaml_knows_is_none_and_quoted_is_text():
+    doc, problems = parse_yaml("a: NULL\nb: Null\nc: ~\nd: null\ne: 'NULL'\nf: !!null x\n", "x.yml")
+    assert problems == []
+    assert doc.data == {"a": None, "b": None, "c": None, "d": None, "e": "NULL", "f": None}
+
+
+def test_a_byte_order_mark_does_not_shift_positions_on_line_one(tmp_path: Path):
+    file = tmp_path / "p.yml"
+    file.write_bytes("\ufefftitle: AB 12 34 56 C\n".encode())
+    doc, problems = read_yaml(file)
+    assert problems == []
+    assert (doc.values["title"].line, doc.values["title"].column) == (1, 8)
+    location = text_location(doc.source_text, "title", doc.source_text.scalars["title"].value.index("AB"))
+    assert (location.line, location.column) == (1, 8)
+
+
+def test_trailing_blanks_on_a_folded_line_do_not_shift_columns():
+    text = "text: first part   \n  second AB 12 34 56 C\n"
+    assert where(text, "text", "second") == (2, 3)
+    assert where(text, "text", "AB") == (2, 10)
+    block = "text: >\n  first part   \n  second AB 12\n"
+    assert where(block, "text", "AB") == (3, 10)

@@ -198,3 +198,15 @@ def test_a_server_opens_the_published_indexes_before_the_first_search(service, t
     nothing_built = SearchService(tmp_path / "nothing")
     nothing_built.open_published()  # a server may start before the first build
     assert nothing_built._open == {}
+
+
+def test_a_heading_match_counts_double_when_choosing_the_section():
+    """Gap a mutation pass found: with equal weight the earlier section would win the tie."""
+    from kb_tools.search.index import SectionEntry
+    from kb_tools.search.query import best_section
+
+    text_match = SectionEntry("Background", "background", "Refunds are rare.", ("background",), ("refund", "rare"))
+    heading_match = SectionEntry("Refunds", "refunds", "How to pay back.", ("refund",), ("pay", "back"))
+    top = ("", "", "Summary.", (), ("summari",))
+    sections = [top, tuple(text_match.__dict__.values()), tuple(heading_match.__dict__.values())]
+    assert best_section(sections, {"refund"}).anchor == "refunds"

@@ -76,5 +76,10 @@ def test_site_files_are_served(served):
     assert get(f"{served}gb/missing.html")[0] == 404
 
 
-def test_only_listens_on_the_loopback_address(served):
-    assert served.startswith("http://127.0.0.1:")
+def test_only_listens_on_the_loopback_address(content, tmp_path):
+    build_index(content, tmp_path / "search_index")
+    server = make_server(tmp_path, tmp_path / "search_index", port=0, quiet=True)
+    try:
+        assert server.socket.getsockname()[0] == "127.0.0.1"  # the bound socket, not a setting
+    finally:
+        server.server_close()

@@ -363,3 +363,12 @@ def test_texts_without_marks_or_terms_take_a_short_cut_to_the_same_result(text):
     for edition, sub in (("gb", None), ("ni", NI)):
         for variant in (text, re.sub(r"[{}\[\]`]", "", text)):
             assert edition_text(variant, edition, sub) == render_segments(segments_for_edition(parse(variant), edition, sub))
+
+
+def test_a_lower_case_replacement_takes_the_writers_capital_mid_sentence():
+    """The capital-letter rule: where the writer capitalised a GB term mid-sentence, its NI
+    form is capitalised too; where they did not, it is written as in the table."""
+    sub = table(("the Secretary of State", "the Department"), ("HMRC", "the tax office"))
+    assert sub("Ask The Secretary of State now.") == "Ask The Department now."
+    assert sub("Ask the Secretary of State now.") == "Ask the Department now."
+    assert sub("Write to HMRC today.") == "Write to the tax office today."
