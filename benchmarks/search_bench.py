@@ -31,11 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kb_tools.search import index
-from kb_tools.dev import synth  # noqa: E402
-from kb_tools.search.query import SearchService  # noqa: E402
-from kb_tools.editions.terminology import page_for_edition  # noqa: E402
 from kb_tools.content.validate import check_content  # noqa: E402
+from kb_tools.dev import synth  # noqa: E402
+from kb_tools.editions.terminology import page_for_edition  # noqa: E402
+from kb_tools.search import index  # noqa: E402
+from kb_tools.search.query import SearchService  # noqa: E402
 
 EDITIONS = ("gb", "ni")
 

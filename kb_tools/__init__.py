@@ -42,7 +42,7 @@ _EXPORTS = {
     "SearchResult": "kb_tools.search.query",
 }
 
-__all__ = [  # noqa: RUF022  (grouped by kind, as _EXPORTS)
+__all__ = [
     "__version__",
     "KbError",
     "Paths",

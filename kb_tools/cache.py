@@ -36,7 +36,19 @@ Part = bytes | str
 
 # The packages whose versions can change what the tool writes (MkDocs' output, the index,
 # the checks' results). Test tools are not among them, so installing them rebuilds nothing.
-OUTPUT_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "pyyaml", "jsonschema", "whoosh3", "selectolax", "jinja2", "pygments", "babel")
+OUTPUT_PACKAGES = (
+    "mkdocs",
+    "mkdocs-material",
+    "markdown",
+    "pymdown-extensions",
+    "pyyaml",
+    "jsonschema",
+    "whoosh3",
+    "selectolax",
+    "jinja2",
+    "pygments",
+    "babel",
+)
 _TOOL_SUFFIXES = (".py", ".json", ".html", ".css", ".js", ".yml")
 
 
@@ -72,7 +84,11 @@ def add_folder(digest: Any, folder: Path, suffixes: tuple[str, ...] | None = Non
     names = []
     for parent, dirs, files in os.walk(folder):  # os.walk: several times faster than Path.rglob
         dirs[:] = [d for d in dirs if d != "__pycache__"]
-        names += [Path(parent, f).relative_to(folder).as_posix() for f in files if suffixes is None or Path(f).suffix in suffixes]
+        names += [
+            Path(parent, f).relative_to(folder).as_posix()
+            for f in files
+            if suffixes is None or Path(f).suffix in suffixes
+        ]
     for name in sorted(names):
         add_file(digest, folder / name, name)
 

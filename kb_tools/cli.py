@@ -12,14 +12,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kb_tools.checks import safety
+from kb_tools.checks.options import CheckOptions
+from kb_tools.checks.registry import check_all
+from kb_tools.config import EDITIONS, Paths
 from kb_tools.content import scaffold
 from kb_tools.dev import synth
+from kb_tools.model import Problem
 from kb_tools.pipeline.build import BuildError, build
 from kb_tools.pipeline.publish import Interrupted, PublishError
-from kb_tools.config import Paths
-from kb_tools.model import Problem
-from kb_tools.checks.registry import CheckOptions, check_all
-from kb_tools.config import EDITIONS
 from kb_tools.search.query import DEFAULT_LIMIT, MAX_LIMIT, IndexNotBuilt, SearchResponse, SearchService, request_errors
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -48,7 +48,11 @@ def _content_path(value: str | None) -> Path | None:
 
 
 def _options(args: argparse.Namespace) -> CheckOptions:
-    return CheckOptions(strict=args.strict, external=getattr(args, "external", False), changed_since=getattr(args, "changed_since", None))
+    return CheckOptions(
+        strict=args.strict,
+        external=getattr(args, "external", False),
+        changed_since=getattr(args, "changed_since", None),
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -95,7 +99,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     if result.rebuilt:
         _say(f"Built {pages} pages in each edition in {seconds:.1f} s (MkDocs ran for: {', '.join(result.rebuilt)}).")
     else:
-        _say(f"Nothing changed since the last build ({pages} pages checked in {seconds:.1f} s): the published site is kept.")
+        _say(
+            f"Nothing changed since the last build ({pages} pages checked in {seconds:.1f} s): the published site is kept."
+        )
     _say(f"Open {paths.site / 'index.html'} in a browser, or run: kb serve")
     return EXIT_OK
 
@@ -137,12 +143,21 @@ def format_results(response: SearchResponse, bold: bool = False) -> str:
     if response.corrected:
         lines.append(f'Showing results for "{response.searched_for}" (you typed "{response.query}").')
     if not response.results:
-        lines.append(f'No procedure matched "{response.searched_for}". If nothing answers the question, '
-                     "ask your team leader, then raise a service request (SR) to Advice and Guidance (A&G).")
+        lines.append(
+            f'No procedure matched "{response.searched_for}". If nothing answers the question, '
+            "ask your team leader, then raise a service request (SR) to Advice and Guidance (A&G)."
+        )
     for number, result in enumerate(response.results, 1):
-        snippet = html.unescape(re.sub(r"</?mark>", lambda m: end if m.group(0) == "</mark>" else start, result.snippet))
+        snippet = html.unescape(
+            re.sub(r"</?mark>", lambda m: end if m.group(0) == "</mark>" else start, result.snippet)
+        )
         section = f" > {result.section}" if result.section else ""
-        lines += [f"{number}. {result.title}{section} [{result.edition.upper()}]", f"   {result.url}", f"   {snippet}", ""]
+        lines += [
+            f"{number}. {result.title}{section} [{result.edition.upper()}]",
+            f"   {result.url}",
+            f"   {snippet}",
+            "",
+        ]
     return "\n".join(lines).rstrip()
 
 
@@ -158,7 +173,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except OSError as err:
         _say(f"kb serve: cannot listen on 127.0.0.1:{args.port}: {err.strerror}")
         return EXIT_USAGE
-    _say(f"Serving {paths.site} at {server_url(server)} (search API: {server_url(server)}api/search?q=…). Ctrl+C stops.")
+    _say(
+        f"Serving {paths.site} at {server_url(server)} (search API: {server_url(server)}api/search?q=…). Ctrl+C stops."
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -177,7 +194,9 @@ def cmd_synth(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from kb_tools.dev.bench import run_benchmark  # imported only here: it is not needed to check or build
 
-    report = run_benchmark(args.pages, args.runs, args.json, args.workdir, args.seed, progress=lambda message: _say(f"… {message}"))
+    report = run_benchmark(
+        args.pages, args.runs, args.json, args.workdir, args.seed, progress=lambda message: _say(f"… {message}")
+    )
     print(report["table"])
     if args.json:
         _say(f"Figures written to {args.json}")
@@ -201,13 +220,21 @@ def _at_least_one(value: str) -> int:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="kb", description="Caseworker Procedures: check, build and search the knowledge base.")
+    parser = argparse.ArgumentParser(
+        prog="kb", description="Caseworker Procedures: check, build and search the knowledge base."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     content = argparse.ArgumentParser(add_help=False)
-    content.add_argument("--content", type=_content_path, metavar="PATH", help="content folder to use (default: ./content)")
+    content.add_argument(
+        "--content", type=_content_path, metavar="PATH", help="content folder to use (default: ./content)"
+    )
     content.add_argument("--strict", action="store_true", help="treat warnings (such as overdue reviews) as errors")
-    content.add_argument("--external", action="store_true", help="also check that http(s) links answer (needs the network; results cached)")
+    content.add_argument(
+        "--external",
+        action="store_true",
+        help="also check that http(s) links answer (needs the network; results cached)",
+    )
 
     check = commands.add_parser("check", parents=[content], help="validate the content and report every problem")
     check.add_argument(
@@ -221,32 +248,55 @@ def make_parser() -> argparse.ArgumentParser:
     new.add_argument("--section", required=True, help="the id of the section in site.yml the page belongs to")
     new.add_argument("--content", type=_content_path, metavar="PATH", help="content folder to use (default: ./content)")
     new.set_defaults(handler=cmd_new)
-    build_cmd = commands.add_parser("build", parents=[content], help="check, render both editions and build the site into site/")
+    build_cmd = commands.add_parser(
+        "build", parents=[content], help="check, render both editions and build the site into site/"
+    )
     build_cmd.set_defaults(handler=cmd_build)
 
     built = argparse.ArgumentParser(add_help=False)
-    built.add_argument("--root", metavar="PATH", help="project folder holding site/ and search_index/ (default: this one)")
+    built.add_argument(
+        "--root", metavar="PATH", help="project folder holding site/ and search_index/ (default: this one)"
+    )
     search = commands.add_parser("search", parents=[built], help="search the built index for procedures")
-    search.add_argument("query", help="what to search for, e.g. \"A&G service request\"")
+    search.add_argument("query", help='what to search for, e.g. "A&G service request"')
     search.add_argument("--edition", choices=EDITIONS, default="gb", help="edition to search (default: gb)")
-    search.add_argument("--limit", type=_limit, default=DEFAULT_LIMIT, metavar="N", help=f"at most N results, 1 to {MAX_LIMIT} (default: {DEFAULT_LIMIT})")
+    search.add_argument(
+        "--limit",
+        type=_limit,
+        default=DEFAULT_LIMIT,
+        metavar="N",
+        help=f"at most N results, 1 to {MAX_LIMIT} (default: {DEFAULT_LIMIT})",
+    )
     search.add_argument("--json", action="store_true", help="print a JSON array of results")
     search.set_defaults(handler=cmd_search)
     serve = commands.add_parser("serve", parents=[built], help="serve the built site and the search API on 127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000, metavar="N", help="port to listen on (default: 8000; 0 picks a free one)")
+    serve.add_argument(
+        "--port", type=int, default=8000, metavar="N", help="port to listen on (default: 8000; 0 picks a free one)"
+    )
     serve.set_defaults(handler=cmd_serve)
 
     synth_cmd = commands.add_parser("synth", help="write a synthetic content folder of N pages (for benchmarks)")
     synth_cmd.add_argument("target", type=Path, help="content folder to write (replaced if it exists)")
-    synth_cmd.add_argument("--pages", type=_page_count, default=1000, metavar="N", help="number of pages (default 1000)")
+    synth_cmd.add_argument(
+        "--pages", type=_page_count, default=1000, metavar="N", help="number of pages (default 1000)"
+    )
     synth_cmd.add_argument("--seed", type=int, default=1, help="same seed, same files (default 1)")
     synth_cmd.set_defaults(handler=cmd_synth)
 
     bench = commands.add_parser("bench", help="measure every stage on synthetic libraries; print a table, write JSON")
-    bench.add_argument("--pages", type=_page_counts, default=[1000], metavar="N[,N…]", help="library sizes (default 1000)")
-    bench.add_argument("--runs", type=_at_least_one, default=3, metavar="N", help="runs per figure; the median is reported (default 3)")
+    bench.add_argument(
+        "--pages", type=_page_counts, default=[1000], metavar="N[,N…]", help="library sizes (default 1000)"
+    )
+    bench.add_argument(
+        "--runs", type=_at_least_one, default=3, metavar="N", help="runs per figure; the median is reported (default 3)"
+    )
     bench.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON here")
-    bench.add_argument("--workdir", type=Path, metavar="PATH", help="keep the synthetic libraries and sites here (default: a temporary folder)")
+    bench.add_argument(
+        "--workdir",
+        type=Path,
+        metavar="PATH",
+        help="keep the synthetic libraries and sites here (default: a temporary folder)",
+    )
     bench.add_argument("--seed", type=int, default=1, help="seed of the synthetic libraries (default 1)")
     bench.set_defaults(handler=cmd_bench)
     return parser
@@ -260,4 +310,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt as interrupt:
         _say("Interrupted: nothing half-built was published.")
         return 128 + (interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT)
-

@@ -61,7 +61,7 @@ class Paths:
     cache: Path | None = None  # where `kb check` keeps what it can reuse (None: nothing kept)
 
     @classmethod
-    def for_project(cls, root: Path | None = None, content: Path | None = None) -> "Paths":
+    def for_project(cls, root: Path | None = None, content: Path | None = None) -> Paths:
         root = root or project_root()
         return cls(
             content=(content or root / "content").resolve(),

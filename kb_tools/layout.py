@@ -26,7 +26,12 @@ SR_CHECK_PAGE = "check-before-you-raise-an-sr.md"
 TAGS_PAGE = "tags.md"
 # The generated pages content can link to, as [label](site:<name>).
 SITE_SCHEME = "site:"
-SITE_PAGES = {"home": HOME, "check-before-you-raise-an-sr": SR_CHECK_PAGE, "whats-changed": CHANGES_PAGE, "tags": TAGS_PAGE}
+SITE_PAGES = {
+    "home": HOME,
+    "check-before-you-raise-an-sr": SR_CHECK_PAGE,
+    "whats-changed": CHANGES_PAGE,
+    "tags": TAGS_PAGE,
+}
 
 # Headings the renderer writes on procedure pages, with their anchors.
 FAQ_HEADING, FAQ_ANCHOR = "Frequently asked questions", "frequently-asked-questions"

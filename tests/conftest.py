@@ -44,7 +44,9 @@ synonyms:
 """
 
 
-def page_yaml(page_id: str, *, related: tuple[str, ...] = ("other",), extra: str = "", text: str = "Some plain text.") -> str:
+def page_yaml(
+    page_id: str, *, related: tuple[str, ...] = ("other",), extra: str = "", text: str = "Some plain text."
+) -> str:
     related_yaml = "\n".join(f"  - {r}" for r in related)
     return (
         textwrap.dedent(
@@ -153,7 +155,13 @@ def built_site(tmp_path_factory):
     from kb_tools.pipeline.build import build
 
     root = tmp_path_factory.mktemp("built")
-    paths = Paths(content=REAL_CONTENT, docs=root / "docs", site=root / "site", search_index=root / "search_index", mkdocs_yml=REPO / "mkdocs.yml")
+    paths = Paths(
+        content=REAL_CONTENT,
+        docs=root / "docs",
+        site=root / "site",
+        search_index=root / "search_index",
+        mkdocs_yml=REPO / "mkdocs.yml",
+    )
     result = build(paths)
     assert result.ok, [str(p) for p in result.check.problems + result.problems]
     return paths

@@ -124,4 +124,6 @@ def test_the_cycle_finder_finds_cycles(edges, expect_cycle):
 
 def test_the_stage_rule_catches_a_backward_import():
     edges = {"kb_tools.content.validate": {"kb_tools.pipeline.fingerprint"}, "kb_tools.pipeline.fingerprint": set()}
-    assert later_stage_imports(edges) == ["kb_tools.content.validate imports kb_tools.pipeline.fingerprint, a later stage"]
+    assert later_stage_imports(edges) == [
+        "kb_tools.content.validate imports kb_tools.pipeline.fingerprint, a later stage"
+    ]

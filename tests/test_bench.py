@@ -2,10 +2,11 @@
 
 Timings are not asserted here (the benchmark measures them; see the README)."""
 
-import pytest
 import json
 import subprocess
 import sys
+
+import pytest
 
 from kb_tools.dev.bench import FIGURES, TARGETS
 
@@ -14,17 +15,31 @@ from conftest import REPO
 pytestmark = pytest.mark.slow
 
 
-
 def test_bench_smoke_reports_every_figure(tmp_path):
     out = tmp_path / "bench.json"
     result = subprocess.run(
-        [sys.executable, "-m", "kb_tools", "bench", "--pages", "20", "--runs", "1", "--json", str(out), "--workdir", str(tmp_path / "work")],
-        cwd=REPO, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "kb_tools",
+            "bench",
+            "--pages",
+            "20",
+            "--runs",
+            "1",
+            "--json",
+            str(out),
+            "--workdir",
+            str(tmp_path / "work"),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(out.read_text())
     figures = report["results"]["20"]
-    for key, label, unit in FIGURES:
+    for key, label, _unit in FIGURES:
         assert label in result.stdout
         assert isinstance(figures[key], (int, float)) and figures[key] >= 0, key
     assert report["machine"]["cpus"] >= 1 and report["machine"]["python"]

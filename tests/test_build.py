@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from kb_tools.config import Paths
+from kb_tools.model import Problem
 from kb_tools.pipeline import build as build_module
 from kb_tools.pipeline import publish
 from kb_tools.pipeline.build import BuildError, build
-from kb_tools.config import Paths
-from kb_tools.model import Problem
 from kb_tools.site.checks import SiteRule
 
 from conftest import REPO, SITE_YML, TERMINOLOGY_YML, ContentTree
@@ -64,7 +64,9 @@ def snapshot(paths: Paths) -> dict:
 
 
 def leftovers(paths: Paths) -> list[str]:
-    return sorted(p.name for link in published(paths) for p in publish.versions_folder(link).glob(publish.STAGING_PREFIX + "*"))
+    return sorted(
+        p.name for link in published(paths) for p in publish.versions_folder(link).glob(publish.STAGING_PREFIX + "*")
+    )
 
 
 def disk_full(*args, **kwargs):
@@ -79,7 +81,10 @@ FAILING_SITE_RULES = (SiteRule("failing", failing_site_check, "always finds a br
 
 FAILURES = {
     "render": (lambda mp: mp.setattr(build_module, "render_all", disk_full), "writing the Markdown into docs/ failed"),
-    "search index": (lambda mp: mp.setattr(build_module.index, "prepare", disk_full), "writing the search index failed"),
+    "search index": (
+        lambda mp: mp.setattr(build_module.index, "prepare", disk_full),
+        "writing the search index failed",
+    ),
     "site check": (lambda mp: None, None),
     "publish": (lambda mp: mp.setattr(publish.os, "symlink", disk_full), "publishing the new site failed"),
 }
@@ -130,7 +135,11 @@ def children(pid: int) -> list[int]:
 
 def start_build_and_wait_for_mkdocs(paths: Paths) -> tuple[subprocess.Popen, list[int]]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "kb_tools", "build"], cwd=paths.site.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "kb_tools", "build"],
+        cwd=paths.site.parent,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 60
     while len(mkdocs := children(process.pid)) < 2:  # one MkDocs per edition

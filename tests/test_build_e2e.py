@@ -1,13 +1,14 @@
 """End to end: the real content builds into a temporary folder, every page reachable."""
 
-import pytest
 import json
 import re
 import shutil
 
+import pytest
+
+from kb_tools.content.validate import check_content
 from kb_tools.pipeline.build import build
 from kb_tools.pipeline.fingerprint import FINGERPRINT_FILE
-from kb_tools.content.validate import check_content
 
 from conftest import REAL_CONTENT
 
@@ -26,7 +27,9 @@ def test_real_content_builds_both_editions(project_paths):
             built = paths.site / edition / page.section / page.id / "index.html"
             assert built.exists(), built
             # reachable from the navigation (the nav is on every page, including home)
-            assert re.search(rf'href="{page.section}/{page.id}/index.html"', home), f"{page.id} not in {edition} navigation"
+            assert re.search(rf'href="{page.section}/{page.id}/index.html"', home), (
+                f"{page.id} not in {edition} navigation"
+            )
 
 
 def test_failed_build_leaves_the_previous_site(project_paths, content):

@@ -139,7 +139,9 @@ def test_rendering_is_reused_until_a_content_file_changes(content, project_paths
     paths = replace(project_paths(content.root), cache=content.root.parent / "cache")
     rendered = []
     real = build.render_edition
-    monkeypatch.setattr(build, "render_edition", lambda library, edition: rendered.append(edition.id) or real(library, edition))
+    monkeypatch.setattr(
+        build, "render_edition", lambda library, edition: rendered.append(edition.id) or real(library, edition)
+    )
 
     def render():
         result = check_content(content.root)

@@ -22,7 +22,11 @@ BIN = Path(sys.executable).parent
 def lint(workflow: Path) -> list[subprocess.CompletedProcess]:
     """GitHub's workflow schema (check-jsonschema's vendored copy) and zizmor's audits, offline."""
     return [
-        subprocess.run([BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", workflow], capture_output=True, text=True),
+        subprocess.run(
+            [BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", workflow],
+            capture_output=True,
+            text=True,
+        ),
         subprocess.run([BIN / "zizmor", "--offline", "--no-progress", workflow], capture_output=True, text=True),
     ]
 
@@ -35,10 +39,21 @@ def test_the_workflow_passes_the_workflow_linters():
 @pytest.mark.parametrize(
     "breakage, linter",
     [
-        pytest.param(lambda text: text.replace("runs-on: ubuntu-24.04\n    # Debian", "run-on: ubuntu-24.04\n    # Debian"), 0, id="misspelt key"),
-        pytest.param(lambda text: text.replace("deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", "deploy-pages@v4"), 1, id="unpinned action"),
         pytest.param(
-            lambda text: text.replace('run: .venv/bin/kb check --changed-since "$BASE_SHA"', "run: kb check --changed-since ${{ github.head_ref }}"),
+            lambda text: text.replace("runs-on: ubuntu-24.04\n    # Debian", "run-on: ubuntu-24.04\n    # Debian"),
+            0,
+            id="misspelt key",
+        ),
+        pytest.param(
+            lambda text: text.replace("deploy-pages@d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", "deploy-pages@v4"),
+            1,
+            id="unpinned action",
+        ),
+        pytest.param(
+            lambda text: text.replace(
+                'run: .venv/bin/kb check --changed-since "$BASE_SHA"',
+                "run: kb check --changed-since ${{ github.head_ref }}",
+            ),
             1,
             id="script injection",
         ),
@@ -75,7 +90,11 @@ def test_pull_requests_run_checks_and_tests_and_main_publishes_both_editions_and
     check_runs = [step.get("run", "") for step in jobs["check"]["steps"]]
     assert ".venv/bin/python -m pytest -q" in check_runs
     assert jobs["build"]["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
-    uploads = {step["uses"].split("@")[0]: step["with"]["path"] for step in jobs["build"]["steps"] if "upload" in step.get("uses", "")}
+    uploads = {
+        step["uses"].split("@")[0]: step["with"]["path"]
+        for step in jobs["build"]["steps"]
+        if "upload" in step.get("uses", "")
+    }
     assert uploads == {"actions/upload-pages-artifact": "site/", "actions/upload-artifact": "search_index/"}
     assert jobs["deploy"]["needs"] == "build" and jobs["build"]["needs"] == "check"
 
@@ -125,3 +144,22 @@ def test_pre_commit_stops_personal_data(content, clone):
     refused = git(clone, "commit", "-m", "Phone")
     assert refused.returncode != 0
     assert "first.yml:9:16: looks like a UK phone number" in refused.stdout + refused.stderr
+
+
+def test_pre_commit_stops_python_that_ruff_would_reformat(clone):
+    (clone / "tool.py").write_text("x=[1,\n  2]\n")
+    git(clone, "add", "-A")
+    refused = git(clone, "commit", "-m", "Add a script")
+    assert refused.returncode != 0 and "ruff (format check)" in refused.stdout + refused.stderr
+    (clone / "tool.py").write_text("x = [1, 2]\n")
+    git(clone, "add", "-A")
+    assert git(clone, "commit", "-m", "Add a script").returncode == 0
+
+
+def test_ci_runs_the_linters_and_the_type_checker_before_the_tests():
+    run = (REPO / ".ci/run").read_text().split()
+    assert run.index(".ci/lint") < run.index(".ci/test")
+    lint = (REPO / ".ci/lint").read_text()
+    assert all(command in lint for command in ("ruff check .", "ruff format --check .", "mypy"))
+    steps = [step.get("run", "") for step in workflow()["jobs"]["check"]["steps"]]
+    assert steps.index("bash .ci/lint") < steps.index(".venv/bin/python -m pytest -q")

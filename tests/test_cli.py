@@ -84,7 +84,10 @@ def test_search_usage_errors_and_missing_index(tmp_path):
     assert run_kb("search", "x", "--limit", "0").returncode == 2
     assert run_kb("search", "x", "--edition", "fr").returncode == 2
     empty = run_kb("search", "   ")
-    assert (empty.returncode, empty.stderr.strip()) == (2, "kb search: the query is empty: type some words to search for")
+    assert (empty.returncode, empty.stderr.strip()) == (
+        2,
+        "kb search: the query is empty: type some words to search for",
+    )
     missing = run_kb("search", "x", "--root", str(tmp_path))
     assert missing.returncode == 1
     assert "no search index for the GB edition" in missing.stderr and "Traceback" not in missing.stderr
@@ -101,21 +104,37 @@ def test_serve_without_a_site_says_to_build(tmp_path):
 import pytest  # noqa: E402
 
 BILLION_LAUGHS = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(9)
+    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+    for i in range(9)
 )
 
 BAD_INPUT = {
-    "non-UTF-8 bytes": (b"id: first\ntitle: Caf\xe9\n", "first.yml:2:11: file is not valid UTF-8 (byte 0xe9): save it as UTF-8"),
-    "tabs": (b"id: first\nbody:\n\t- heading: x\n", "first.yml:3:1: YAML syntax: a tab character here: indent YAML with spaces, never tabs"),
+    "non-UTF-8 bytes": (
+        b"id: first\ntitle: Caf\xe9\n",
+        "first.yml:2:11: file is not valid UTF-8 (byte 0xe9): save it as UTF-8",
+    ),
+    "tabs": (
+        b"id: first\nbody:\n\t- heading: x\n",
+        "first.yml:3:1: YAML syntax: a tab character here: indent YAML with spaces, never tabs",
+    ),
     "alias bomb": (BILLION_LAUGHS.encode(), "first.yml:2:8: aliases (*a) are not allowed: write the value out in full"),
-    "very large file": (b"id: first\ntext: " + b"x" * 300_000 + b"\n", "first.yml:1:1: file is 300,017 bytes; the limit is 262,144: split the page"),
+    "very large file": (
+        b"id: first\ntext: " + b"x" * 300_000 + b"\n",
+        "first.yml:1:1: file is 300,017 bytes; the limit is 262,144: split the page",
+    ),
     "deep nesting": (b"a: " + b"[" * 100 + b"]" * 100 + b"\n", "first.yml:1:23: nesting is deeper than 20 levels"),
     "control character": (b"id: first\ntitle: A\x07B\n", "first.yml:2:9: a control character (U+0007) here: delete it"),
     "empty file": (b"", "first.yml:1:1: file is empty"),
     "only a byte-order mark": (b"\xef\xbb\xbf\n", "first.yml:1:1: file is empty"),
     "a list, not a page": (b"- id: first\n", "first.yml:1:1: the file must be a mapping of keys, not a list"),
-    "id with a path separator": (b"id: ../../etc/first\n", "first.yml:1:5: 'id' must be a lower-case slug (letters, digits and single hyphens): '../../etc/first'"),
-    "id with dots": (b"id: first.v2\n", "first.yml:1:5: 'id' must be a lower-case slug (letters, digits and single hyphens): 'first.v2'"),
+    "id with a path separator": (
+        b"id: ../../etc/first\n",
+        "first.yml:1:5: 'id' must be a lower-case slug (letters, digits and single hyphens): '../../etc/first'",
+    ),
+    "id with dots": (
+        b"id: first.v2\n",
+        "first.yml:1:5: 'id' must be a lower-case slug (letters, digits and single hyphens): 'first.v2'",
+    ),
 }
 
 

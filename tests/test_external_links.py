@@ -175,7 +175,10 @@ def test_kb_check_external_reports_where_the_link_was_written(server, real_conte
     assert main(["check", "--content", str(real_content_copy.root), "--external"]) == 1
     out = capsys.readouterr().out
     assert f"{at(server.base + '/missing')}: external link '{server.base}/missing' is broken: HTTP 404 Not Found" in out
-    assert f"{at(server.base + '/moved')}: warning: external link '{server.base}/moved' redirects to '{server.base}/good'" in out
+    assert (
+        f"{at(server.base + '/moved')}: warning: external link '{server.base}/moved' redirects to '{server.base}/good'"
+        in out
+    )
 
 
 def test_in_text_external_links_are_checked_too(server, content, monkeypatch, capsys, tmp_path):

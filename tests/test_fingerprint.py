@@ -1,7 +1,5 @@
 """An edition's fingerprint changes with anything MkDocs reads, and only then."""
 
-from dataclasses import replace
-
 from kb_tools.pipeline.fingerprint import edition_fingerprint, read_published, write_published
 
 

@@ -9,12 +9,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb_tools.search import index
-from kb_tools.pipeline import publish
-from kb_tools.model import Synonym
-from kb_tools.search.query import SearchService
-from kb_tools.editions.terminology import page_for_edition
 from kb_tools.content.validate import check_content
+from kb_tools.editions.terminology import page_for_edition
+from kb_tools.model import Synonym
+from kb_tools.pipeline import publish
+from kb_tools.search import index
+from kb_tools.search.query import SearchService
 
 SECTIONS_PAGE = """\
 id: first
@@ -158,7 +158,9 @@ def test_only_the_current_and_previous_versions_are_kept(content, tmp_path):
     for n in range(3):
         content.page("other", related=("first",), text=f"Version {n} of the text.")
         versions.append(build_index(content, root).staged)
-    assert sorted(p.name for p in (root / "gb.builds").iterdir() if p.name.startswith("v-")) == sorted(v.name for v in versions[1:])
+    assert sorted(p.name for p in (root / "gb.builds").iterdir() if p.name.startswith("v-")) == sorted(
+        v.name for v in versions[1:]
+    )
 
 
 def test_discarded_update_is_never_published(content, tmp_path):

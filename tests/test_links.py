@@ -12,16 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from kb_tools.pipeline import build as build_module
-from kb_tools.site import built_links as links_module
-from kb_tools.pipeline.build import build
+from kb_tools.checks.links import content_link_problems
 from kb_tools.cli import main
 from kb_tools.config import Paths
-from kb_tools.checks.links import content_link_problems
-from kb_tools.site.built_links import BuiltSite, read_html, site_link_problems, target_of
-from kb_tools.site.checks import SITE_RULES
 from kb_tools.content.validate import check_content
 from kb_tools.layout import page_anchors
+from kb_tools.pipeline.build import build
+from kb_tools.site import built_links as links_module
+from kb_tools.site.built_links import BuiltSite, read_html, site_link_problems, target_of
+from kb_tools.site.checks import SITE_RULES
 
 from conftest import REAL_CONTENT, REPO, new_content, page_yaml, paths_beside
 
@@ -73,7 +72,9 @@ def real_section_and_page() -> tuple[str, str]:
 
 
 def test_unknown_related_id(real_content_copy, capsys):
-    file = next(f for f in sorted((real_content_copy.root / "pages").rglob("*.yml")) if "\nrelated:\n  - " in f.read_text())
+    file = next(
+        f for f in sorted((real_content_copy.root / "pages").rglob("*.yml")) if "\nrelated:\n  - " in f.read_text()
+    )
     text = file.read_text(encoding="utf-8")
     start = text.index("\nrelated:\n  - ") + len("\nrelated:\n  - ")
     end = text.index("\n", start)
@@ -99,7 +100,10 @@ def test_missing_anchor(real_content_copy, capsys):
     assert code == 1
     expected = f"{display(file)}:{line}:{column - len('page:')}: link '"
     assert expected in out, out
-    assert f"→ 'page:{match.group(1)}#no-such-heading': page '{match.group(1)}' has no heading with the anchor '#no-such-heading'" in out
+    assert (
+        f"→ 'page:{match.group(1)}#no-such-heading': page '{match.group(1)}' has no heading with the anchor '#no-such-heading'"
+        in out
+    )
 
 
 def test_link_broken_only_in_ni(real_content_copy, capsys):
@@ -149,7 +153,12 @@ def test_every_broken_link_is_reported_in_one_run(content, capsys):
     assert len(lines) == 4, out
     assert "first.yml:{}:{}: link 'a' → 'page:nowhere'".format(*position(source, source.index("page:nowhere"))) in out
     assert "page 'other' has no heading with the anchor '#nope'" in out
-    assert "first.yml:{}:{}: link 'c' → '#missing': this page has no heading".format(*position(source, source.index("#missing"))) in out
+    assert (
+        "first.yml:{}:{}: link 'c' → '#missing': this page has no heading".format(
+            *position(source, source.index("#missing"))
+        )
+        in out
+    )
     assert "link 'd' → 'other-page': not a link the site can publish" in out
 
 
@@ -161,23 +170,31 @@ def test_links_to_generated_pages_are_checked_by_name(content, capsys):
     assert "check-before-you-raise-an-sr" not in out.replace("site:check-before-you-raise-an-sr,", "")
     assert (
         "first.yml:{}:{}: link 'the list' → 'site:whats-new': no generated page is called 'whats-new': write one of "
-        "site:home, site:check-before-you-raise-an-sr, site:whats-changed, site:tags".format(*position(source, source.index("site:whats-new")))
+        "site:home, site:check-before-you-raise-an-sr, site:whats-changed, site:tags".format(
+            *position(source, source.index("site:whats-new"))
+        )
     ) in out
 
 
 def test_positions_in_block_and_folded_text(content, capsys):
     source = page_yaml("first").replace(
-        "    text: Some plain text.\n", "    text: >\n      First line,\n      then [the other page](page:othre) here.\n"
+        "    text: Some plain text.\n",
+        "    text: >\n      First line,\n      then [the other page](page:othre) here.\n",
     )
     content.page("first", source)
     code, out = kb_check(content.root, capsys)
     line, column = position(source, source.index("page:othre"))
     assert code == 1
-    assert f"first.yml:{line}:{column}: link 'the other page' → 'page:othre': no page has the id 'othre' (did you mean 'other'?)" in out
+    assert (
+        f"first.yml:{line}:{column}: link 'the other page' → 'page:othre': no page has the id 'othre' (did you mean 'other'?)"
+        in out
+    )
 
 
 def test_in_page_link_in_a_summary_is_refused(content, capsys):
-    source = page_yaml("first").replace("summary: A short summary of page first.", "summary: 'See [what to do](#what-to-do).'")
+    source = page_yaml("first").replace(
+        "summary: A short summary of page first.", "summary: 'See [what to do](#what-to-do).'"
+    )
     content.page("first", source)
     code, out = kb_check(content.root, capsys)
     assert code == 1
@@ -241,7 +258,17 @@ def test_real_site_has_no_broken_links(built_site):
 def test_lychee_agrees_the_real_site_has_no_broken_links(built_site):
     lychee = Path(sys.executable).with_name("lychee")
     site = built_site.site.resolve()
-    command = [str(lychee), "--offline", "--include-fragments", "--index-files", "index.html", "--root-dir", str(site), "--no-progress", str(site / "**/*.html")]
+    command = [
+        str(lychee),
+        "--offline",
+        "--include-fragments",
+        "--index-files",
+        "index.html",
+        "--root-dir",
+        str(site),
+        "--no-progress",
+        str(site / "**/*.html"),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     checked = re.search(r"(\d+) Total", result.stdout + result.stderr)
@@ -253,7 +280,15 @@ def test_lychee_and_our_check_both_see_a_removed_page(built_site, tmp_path):
     section, page_id = real_section_and_page()
     (site / f"ni/{section}/{page_id}/index.html").unlink()
     lychee = Path(sys.executable).with_name("lychee")
-    command = [str(lychee), "--offline", "--include-fragments", "--index-files", "index.html", "--no-progress", str(site / "gb" / section / page_id / "index.html")]
+    command = [
+        str(lychee),
+        "--offline",
+        "--include-fragments",
+        "--index-files",
+        "index.html",
+        "--no-progress",
+        str(site / "gb" / section / page_id / "index.html"),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and f"ni/{section}/{page_id}/index.html" in result.stdout + result.stderr
     problems = site_link_problems(site, check_content(REAL_CONTENT).library)
@@ -296,7 +331,9 @@ def test_a_second_check_reads_only_what_changed_and_still_sees_every_broken_link
     site, cache = copy_of_built_site(small_site, tmp_path), tmp_path / "cache"
     library = check_content(small_site.content).library
     parsed: list[str] = []
-    monkeypatch.setattr(links_module, "read_html", lambda text, real=links_module.read_html: parsed.append(text) or real(text))
+    monkeypatch.setattr(
+        links_module, "read_html", lambda text, real=links_module.read_html: parsed.append(text) or real(text)
+    )
     assert site_link_problems(site, library, cache) == []
     pages = len(parsed)
     assert pages > 10 and (cache / f"{links_module.LINK_RECORD}.pickle").is_file()
@@ -308,7 +345,10 @@ def test_a_second_check_reads_only_what_changed_and_still_sees_every_broken_link
     target.write_text(target.read_text().replace('id="what-to-do"', 'id="renamed"'))
     parsed.clear()
     problems = [str(p) for p in site_link_problems(site, library, cache)]
-    assert any(p.startswith(str(library.page("first").source_path)) and "has no element with id 'what-to-do'" in p for p in problems), problems
+    assert any(
+        p.startswith(str(library.page("first").source_path)) and "has no element with id 'what-to-do'" in p
+        for p in problems
+    ), problems
     assert any("search/search_index.json" in p and "what-to-do" in p for p in problems), problems
     assert 0 < len(parsed) < pages / 2
 
@@ -323,8 +363,14 @@ def test_a_second_check_reads_only_what_changed_and_still_sees_every_broken_link
 def test_theme_link_mkdocs_does_not_check_stops_the_build(content, project_paths, tmp_path):
     """A stylesheet link to a file that is not there: MkDocs builds, the site check stops it."""
     mkdocs_yml = tmp_path / "mkdocs.yml"
-    base = (REPO / "mkdocs.yml").read_text().replace("  - assets/stylesheets/kb.css", "  - assets/stylesheets/kb.css\n  - assets/stylesheets/missing.css")
-    mkdocs_yml.write_text(base.replace("custom_dir: kb_tools/site/theme", f"custom_dir: {REPO / 'kb_tools/site/theme'}"))
+    base = (
+        (REPO / "mkdocs.yml")
+        .read_text()
+        .replace("  - assets/stylesheets/kb.css", "  - assets/stylesheets/kb.css\n  - assets/stylesheets/missing.css")
+    )
+    mkdocs_yml.write_text(
+        base.replace("custom_dir: kb_tools/site/theme", f"custom_dir: {REPO / 'kb_tools/site/theme'}")
+    )
     paths = project_paths(content.root)
     assert build(paths).ok
     before = {p: p.read_bytes() for p in paths.site.rglob("*") if p.is_file()}
@@ -333,8 +379,12 @@ def test_theme_link_mkdocs_does_not_check_stops_the_build(content, project_paths
     result = build(paths)
     assert not result.ok
     messages = [str(p) for p in result.problems]
-    assert any("→ 'assets/stylesheets/missing.css': there is no file gb/assets/stylesheets/missing.css" in m for m in messages), messages
-    assert any(m.startswith(str(paths.site / "gb" / "index.html").removeprefix(str(Path.cwd()) + "/") + ":") for m in messages), messages
+    assert any(
+        "→ 'assets/stylesheets/missing.css': there is no file gb/assets/stylesheets/missing.css" in m for m in messages
+    ), messages
+    assert any(
+        m.startswith(str(paths.site / "gb" / "index.html").removeprefix(str(Path.cwd()) + "/") + ":") for m in messages
+    ), messages
     assert {p: p.read_bytes() for p in paths.site.rglob("*") if p.is_file()} == before
 
 
@@ -349,4 +399,6 @@ def test_broken_search_result_is_reported(tmp_path):
         '{"docs": [{"location": "index.html#top", "title": "Home"}, {"location": "gone/index.html", "title": "Gone"}]}'
     )
     broken, _ = BuiltSite(tmp_path).broken_links()
-    assert [(b.file, b.url, b.text) for b in broken] == [("gb/search/search_index.json", "gone/index.html", "search result 'Gone'")]
+    assert [(b.file, b.url, b.text) for b in broken] == [
+        ("gb/search/search_index.json", "gone/index.html", "search result 'Gone'")
+    ]

@@ -80,7 +80,11 @@ def test_very_large_file_is_refused(tmp_path: Path):
 
 def test_control_characters_are_a_problem_not_a_traceback():
     doc, problems = parse_yaml("title: a\x01b\n", "ctl.yml")
-    assert doc is None and str(problems[0]) == "ctl.yml:1:9: a control character (U+0001) here: delete it (it often comes with pasted text)"
+    assert (
+        doc is None
+        and str(problems[0])
+        == "ctl.yml:1:9: a control character (U+0001) here: delete it (it often comes with pasted text)"
+    )
 
 
 def test_fast_and_pure_python_parsers_read_the_same(tmp_path: Path):
@@ -95,7 +99,12 @@ def test_fast_and_pure_python_parsers_read_the_same(tmp_path: Path):
     texts.append("a: null\nb: 'null'\nc: !!null x\nd: ~\ne: |\n  block\n? [k]\n: v\nf: x\nf: y\n")
     for text in texts:
         fast, slow = _build(yaml.CSafeLoader, text, "p.yml"), _build(yaml.SafeLoader, text, "p.yml")
-        assert (fast[0].data, fast[0].values, fast[0].keys, fast[1]) == (slow[0].data, slow[0].values, slow[0].keys, slow[1])
+        assert (fast[0].data, fast[0].values, fast[0].keys, fast[1]) == (
+            slow[0].data,
+            slow[0].values,
+            slow[0].keys,
+            slow[1],
+        )
 
 
 # --- positions inside text values: plain, quoted and block scalars ---------------------------
@@ -168,9 +177,52 @@ def test_every_character_maps_to_where_it_was_written(value, style, width, neste
 from kb_tools.content.load import _decode  # noqa: E402
 
 YAML_PIECES = st.sampled_from(
-    ["a", "key", ":", ": ", " ", "  ", "\n", "- ", "[", "]", "{", "}", ",", "&a ", "*a", "!!str ", "!x ", "'", '"', "''",
-     "|", ">", "|2-", ">+", "#", "\t", "? ", "---", "...", "%YAML 1.1\n", "\\", "\\x4", "\\u00e9", "\ufeff", "\x00", "\x07",
-     "\r", "\r\n", "\x85", "\u2028", "é", "😀", "AB 12 34 56 C", "<b>"]
+    [
+        "a",
+        "key",
+        ":",
+        ": ",
+        " ",
+        "  ",
+        "\n",
+        "- ",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "&a ",
+        "*a",
+        "!!str ",
+        "!x ",
+        "'",
+        '"',
+        "''",
+        "|",
+        ">",
+        "|2-",
+        ">+",
+        "#",
+        "\t",
+        "? ",
+        "---",
+        "...",
+        "%YAML 1.1\n",
+        "\\",
+        "\\x4",
+        "\\u00e9",
+        "\ufeff",
+        "\x00",
+        "\x07",
+        "\r",
+        "\r\n",
+        "\x85",
+        "\u2028",
+        "é",
+        "😀",
+        "AB 12 34 56 C",
+        "<b>",
+    ]
 )
 YAML_LIKE = st.lists(YAML_PIECES, max_size=60).map("".join)
 
@@ -212,7 +264,7 @@ def test_no_bytes_make_the_loader_raise(raw):
         "t: 'See [x](page:a), ''quoted'', [y](page:b).'\n",
         "t: |\n  See [x](page:a)\n  and [y](page:b).\n",
         "t: >\n  See [x](page:a)\n\n    and [y](page:b)\n  here.\n",
-        "t: \"See [x](page:a)\\\n  and [y](page:b).\"\n",
+        't: "See [x](page:a)\\\n  and [y](page:b)."\n',
         "t: See [x](page:b) and\n  [y](page:b).\n",
     ],
 )

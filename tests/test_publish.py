@@ -84,7 +84,7 @@ def test_discard_leaves_the_published_version_alone(tmp_path):
 
 def test_a_second_build_is_refused_while_the_lock_is_held(tmp_path):
     site = tmp_path / "site"
-    with publish.build_lock(site):
+    with publish.build_lock(site):  # noqa: SIM117  (the lock is held around the second attempt)
         with pytest.raises(publish.PublishError, match=f"another kb build is running here \\(process {os.getpid()}\\)"):
             with publish.build_lock(site):
                 pass
@@ -93,21 +93,18 @@ def test_a_second_build_is_refused_while_the_lock_is_held(tmp_path):
 
 
 def test_sigterm_raises_interrupted_only_inside_the_context():
-    with pytest.raises(publish.Interrupted) as caught:
-        with publish.interrupts_raise():
-            signal.raise_signal(signal.SIGTERM)  # the handler runs before the next statement
-            pytest.fail("SIGTERM did not interrupt")
+    with pytest.raises(publish.Interrupted) as caught, publish.interrupts_raise():
+        signal.raise_signal(signal.SIGTERM)  # the handler runs before the next statement
+        pytest.fail("SIGTERM did not interrupt")
     assert caught.value.signum == signal.SIGTERM
     assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
 
 
 def test_an_interrupt_during_a_deferred_step_is_raised_when_the_step_ends():
     finished = False
-    with pytest.raises(publish.Interrupted) as caught:
-        with publish.interrupts_raise():
-            with publish.deferred_interrupts():
-                signal.raise_signal(signal.SIGINT)  # delivered at once, and held until the step ends
-                finished = True
+    with pytest.raises(publish.Interrupted) as caught, publish.interrupts_raise(), publish.deferred_interrupts():
+        signal.raise_signal(signal.SIGINT)  # delivered at once, and held until the step ends
+        finished = True
     assert finished and caught.value.signum == signal.SIGINT
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 

@@ -1,6 +1,6 @@
+from kb_tools.content.validate import check_content
 from kb_tools.pipeline.build import render_all
 from kb_tools.site.render import A_TO_Z_GROUP, escape, render_edition, section_nav
-from kb_tools.content.validate import check_content
 
 from conftest import page_yaml
 
@@ -24,11 +24,17 @@ def test_page_markdown_has_summary_body_related_and_about(content):
 
 
 def test_hidden_search_words_keep_written_old_terms_and_leave_replaced_gb_terms_out_of_ni(content):
-    content.page("first", extra="keywords: [non-resident parent, CMG, helpline]\n", text="Raise an SR. A non-resident parent asked.")
+    content.page(
+        "first",
+        extra="keywords: [non-resident parent, CMG, helpline]\n",
+        text="Raise an SR. A non-resident parent asked.",
+    )
     library = library_of(content)
     hidden = {}
     for edition in ("gb", "ni"):
-        page = {f.path: f.text for f in render_edition(library, library.site.edition(edition)).files}["guidance/first/index.md"]
+        page = {f.path: f.text for f in render_edition(library, library.site.edition(edition)).files}[
+            "guidance/first/index.md"
+        ]
         hidden[edition] = page.split('<div class="kb-search-words" hidden>')[1].split("</div>")[0]
     # Keywords stay as written, old terms included; NI leaves out what its table replaces.
     assert hidden["gb"] == "non-resident parent, CMG, helpline, service request"
@@ -38,13 +44,22 @@ def test_hidden_search_words_keep_written_old_terms_and_leave_replaced_gb_terms_
 def test_navigation_follows_sections(content):
     library = library_of(content)
     output = render_edition(library, library.site.edition("gb"))
-    assert output.nav[2] == {"Guidance": ["guidance/index.md", {"Page first": "guidance/first/index.md"}, {"Page other": "guidance/other/index.md"}]}
+    assert output.nav[2] == {
+        "Guidance": [
+            "guidance/index.md",
+            {"Page first": "guidance/first/index.md"},
+            {"Page other": "guidance/other/index.md"},
+        ]
+    }
 
 
 def test_cross_references_become_relative_links(content):
     content.page("first", text='"See [the other page](page:other#what-to-do) and [GOV.UK](https://www.gov.uk)."')
     files = {f.path: f.text for f in render_edition(library_of(content), library_of(content).site.edition("gb")).files}
-    assert "See [the other page](../other/index.md#what-to-do) and [GOV.UK](https://www.gov.uk)." in files["guidance/first/index.md"]
+    assert (
+        "See [the other page](../other/index.md#what-to-do) and [GOV.UK](https://www.gov.uk)."
+        in files["guidance/first/index.md"]
+    )
 
 
 def test_html_and_unsafe_links_are_shown_as_text():
@@ -88,8 +103,16 @@ def test_removed_pages_are_removed_from_docs(content, project_paths):
 
 
 def test_big_sections_are_split_into_bounded_alphabetical_groups(content):
-    for page_id, title in [("p1", "Update arrears"), ("p2", "Cancel a payment"), ("p3", "Check income"), ("p4", "Close a case"), ("p5", "Record notes")]:
-        content.page(page_id, page_yaml(page_id, related=("first",)).replace(f"title: Page {page_id}", f"title: {title}"))
+    for page_id, title in [
+        ("p1", "Update arrears"),
+        ("p2", "Cancel a payment"),
+        ("p3", "Check income"),
+        ("p4", "Close a case"),
+        ("p5", "Record notes"),
+    ]:
+        content.page(
+            page_id, page_yaml(page_id, related=("first",)).replace(f"title: Page {page_id}", f"title: {title}")
+        )
     library = library_of(content)
     members = [p for p in library.pages if p.id.startswith("p")]
     [a_to_z] = section_nav(members, limit=2)
@@ -107,7 +130,10 @@ def _changes(*entries: tuple[str, str]) -> str:
 def test_links_to_generated_pages_are_relative_to_where_the_text_is_shown(content):
     content.page("first", text="'Use [the check](site:check-before-you-raise-an-sr).'")
     summary = "summary: A short summary of page other."
-    content.page("other", page_yaml("other", related=("first",)).replace(summary, "summary: See [what changed](site:whats-changed)."))
+    content.page(
+        "other",
+        page_yaml("other", related=("first",)).replace(summary, "summary: See [what changed](site:whats-changed)."),
+    )
     library = library_of(content)
     files = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}
     assert "[the check](../../check-before-you-raise-an-sr.md)" in files["guidance/first/index.md"]
@@ -117,8 +143,13 @@ def test_links_to_generated_pages_are_relative_to_where_the_text_is_shown(conten
 
 def test_procedure_page_shows_summary_then_owner_and_last_reviewed(content):
     library = library_of(content)
-    page = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}["guidance/first/index.md"]
-    assert "# Page first\n\nA short summary of page first.\n{: .kb-summary }\n\nOwner: Test team · Last reviewed: 1 January 2026\n{: .kb-facts }\n\n## What to do" in page
+    page = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}[
+        "guidance/first/index.md"
+    ]
+    assert (
+        "# Page first\n\nA short summary of page first.\n{: .kb-summary }\n\nOwner: Test team · Last reviewed: 1 January 2026\n{: .kb-facts }\n\n## What to do"
+        in page
+    )
 
 
 def test_whats_changed_lists_changes_newest_first_grouped_by_day_with_links(content):
@@ -129,7 +160,10 @@ def test_whats_changed_lists_changes_newest_first_grouped_by_day_with_links(cont
     march = changes.index("## 1 March 2026 {#changes-2026-03-01}")
     january = changes.index("## 1 January 2026 {#changes-2026-01-01}")
     assert march < january
-    assert "- [Page first](guidance/first/index.md): Added the appeal step.\n- [Page other](guidance/other/index.md): Reworded." in changes[march:january]
+    assert (
+        "- [Page first](guidance/first/index.md): Added the appeal step.\n- [Page other](guidance/other/index.md): Reworded."
+        in changes[march:january]
+    )
     assert "- [Page first](guidance/first/index.md): First published." in changes[january:]
     assert "[Atom feed of changes](feed.xml)" in changes
 
@@ -160,7 +194,10 @@ def test_feed_is_valid_atom_with_the_same_changes_newest_first(content):
     ids = [e.findtext("a:id", namespaces=ns) for e in entries]
     assert len(set(ids)) == 2 and all(i.startswith("urn:uuid:") for i in ids)
     # the same input gives the same bytes (stable ids, no "now"), so readers see no duplicates
-    assert render_edition(library, library.site.edition("gb")).files == render_edition(library, library.site.edition("gb")).files
+    assert (
+        render_edition(library, library.site.edition("gb")).files
+        == render_edition(library, library.site.edition("gb")).files
+    )
 
 
 def test_tags_page_is_in_the_navigation_and_marks_where_tags_are_listed(content):
@@ -177,7 +214,12 @@ def test_tags_page_is_in_the_navigation_and_marks_where_tags_are_listed(content)
 
 def test_links_in_a_summary_work_wherever_the_summary_is_shown(content):
     """A summary is shown on its page, the home page, its section's page and related lists."""
-    content.page("first", page_yaml("first").replace("summary: A short summary of page first.", "summary: 'Before [the other page](page:other#what-to-do).'"))
+    content.page(
+        "first",
+        page_yaml("first").replace(
+            "summary: A short summary of page first.", "summary: 'Before [the other page](page:other#what-to-do).'"
+        ),
+    )
     library = library_of(content)
     files = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}
     assert "(other/index.md#what-to-do)" in files["guidance/index.md"]  # from guidance/index.md
@@ -188,11 +230,10 @@ def test_links_in_a_summary_work_wherever_the_summary_is_shown(content):
 # --- fuzzing: any text in any field goes through validation and rendering as text ---------------
 
 import html.parser  # noqa: E402
-
-import pytest  # noqa: E402
 import re  # noqa: E402
 
 import markdown  # noqa: E402
+import pytest  # noqa: E402
 import yaml  # noqa: E402
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
@@ -202,14 +243,68 @@ from kb_tools.checks.registry import RULES, CheckOptions  # noqa: E402
 from conftest import SITE_YML, TERMINOLOGY_YML, ContentTree  # noqa: E402
 
 MARKUP = st.sampled_from(
-    ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "javascript:alert(1)", "[x](javascript:alert(1))",
-     "[x](page:other)", "[x](page:nowhere#a)", "[x](https://e.example/a_b)", "[x](#summary)", "{gb: GB only}", "{ni: NI only}",
-     "{literal: CMG}", "`code`", "``", "**bold**", "*", "_", "\\", "<", ">", "&amp;", "&", "#", "# heading", "\n\n", "\n- ",
-     "1. ", "> ", "!!! note", "{#id}", "{: .x}", "---", "|", "[", "](", ")", "<!--", "-->", "]: https://e.example", "Child Maintenance Group"]
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "javascript:alert(1)",
+        "[x](javascript:alert(1))",
+        "[x](page:other)",
+        "[x](page:nowhere#a)",
+        "[x](https://e.example/a_b)",
+        "[x](#summary)",
+        "{gb: GB only}",
+        "{ni: NI only}",
+        "{literal: CMG}",
+        "`code`",
+        "``",
+        "**bold**",
+        "*",
+        "_",
+        "\\",
+        "<",
+        ">",
+        "&amp;",
+        "&",
+        "#",
+        "# heading",
+        "\n\n",
+        "\n- ",
+        "1. ",
+        "> ",
+        "!!! note",
+        "{#id}",
+        "{: .x}",
+        "---",
+        "|",
+        "[",
+        "](",
+        ")",
+        "<!--",
+        "-->",
+        "]: https://e.example",
+        "Child Maintenance Group",
+    ]
 )
 FIELD_TEXT = st.lists(st.one_of(MARKUP, st.text(max_size=12)), max_size=8).map("".join)
 FIELDS = ("title", "summary", "heading", "text", "step", "point", "note", "question", "answer", "legislation", "change")
-ALLOWED_TAGS = {"p", "h1", "h2", "h3", "ul", "ol", "li", "a", "strong", "code", "div", "br", "hr", "blockquote", "pre", "span"}
+ALLOWED_TAGS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "strong",
+    "code",
+    "div",
+    "br",
+    "hr",
+    "blockquote",
+    "pre",
+    "span",
+}
 
 
 class TagCollector(html.parser.HTMLParser):
@@ -229,13 +324,15 @@ def fuzzed_page(values: dict[str, str]) -> str:
         "section": "guidance",
         "owner": "Test team",
         "last_reviewed": "2026-01-01",
-        "body": [{
-            "heading": "Heading " + values["heading"],
-            "text": values["text"] or "x",
-            "steps": [values["step"] or "x"],
-            "points": [values["point"] or "x"],
-            "notes": [{"kind": "warning", "text": values["note"] or "x"}],
-        }],
+        "body": [
+            {
+                "heading": "Heading " + values["heading"],
+                "text": values["text"] or "x",
+                "steps": [values["step"] or "x"],
+                "points": [values["point"] or "x"],
+                "notes": [{"kind": "warning", "text": values["note"] or "x"}],
+            }
+        ],
         "faq": [{"question": "Question " + values["question"], "answer": "A " + values["answer"]}],
         "related": ["other"],
         "legislation": [{"title": "Act " + values["legislation"], "url": "https://e.example/" + values["legislation"]}],
@@ -253,7 +350,9 @@ def fuzz_tree(tmp_path_factory):
     return tree
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(st.fixed_dictionaries({name: FIELD_TEXT for name in FIELDS}))
 # Found by this test: a blank line in a legislation title ended its link early, and the
 # address after it was read as Markdown ("*0*" became emphasis).
@@ -280,4 +379,7 @@ def test_any_text_is_checked_and_rendered_as_text_never_as_markup(fuzz_tree, val
             for name, value in attrs:
                 assert not name.startswith("on"), (tag, name, values)
                 if name == "href":
-                    assert re.match(r"(https?://|mailto:|#|\.\./|[a-z0-9-]+/)", value or "") or value == "", (value, values)
+                    assert re.match(r"(https?://|mailto:|#|\.\./|[a-z0-9-]+/)", value or "") or value == "", (
+                        value,
+                        values,
+                    )

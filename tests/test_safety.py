@@ -30,13 +30,21 @@ def flagged(content, text: str) -> bool:
 @pytest.mark.parametrize(
     "text, column, what",
     [
-        ("Her number is AB 12 34 56 C.", 25, "National Insurance number ('AB 12 34 56 C'; to show the format, write HMRC's specimen QQ 12 34 56 C)"),
+        (
+            "Her number is AB 12 34 56 C.",
+            25,
+            "National Insurance number ('AB 12 34 56 C'; to show the format, write HMRC's specimen QQ 12 34 56 C)",
+        ),
         ("NINO ab123456d here", 16, "National Insurance number ('ab123456d';"),
         ("Call 020 7946 0000 now", 16, "UK phone number ('020 7946 0000')"),
         ("Call +44 (0)20 7946 0000 now", 16, "UK phone number ('+44 (0)20 7946 0000')"),
         ("Mobile 07700 900123.", 18, "UK phone number ('07700 900123')"),
         ("Freephone 0800 123 4567.", 21, "UK phone number ('0800 123 4567')"),
-        ("Write to jo.bloggs@example.co.uk today", 20, "email address 'jo.bloggs@example.co.uk' is not in email_allow_list"),
+        (
+            "Write to jo.bloggs@example.co.uk today",
+            20,
+            "email address 'jo.bloggs@example.co.uk' is not in email_allow_list",
+        ),
         ("Lives at SW1A 1AA now", 20, "UK postcode ('SW1A 1AA')"),
         ("Belfast BT1 5GS.", 19, "UK postcode ('BT1 5GS')"),
         ("See case 123456789 first", 15, "case reference ('case 123456789')"),
@@ -135,7 +143,12 @@ def test_a_page_past_its_review_date_is_a_warning_and_an_error_when_strict(conte
     late = CheckOptions(today=date(2027, 1, 11))  # last_reviewed 2026-01-01 + 365 days = 2027-01-01
     result = check_all(content.root, late)
     overdue = [p for p in result.problems if "review was due on 2027-01-01 (10 days ago)" in p.message]
-    assert [(p.path.endswith("first.yml"), p.line, p.column, p.severity) for p in overdue][0] == (True, 6, 16, "warning")
+    assert [(p.path.endswith("first.yml"), p.line, p.column, p.severity) for p in overdue][0] == (
+        True,
+        6,
+        16,
+        "warning",
+    )
     assert result.ok
     strict = check_all(content.root, CheckOptions(strict=True, today=date(2027, 1, 11)))
     assert not strict.ok and all(p.severity == "error" for p in strict.problems)
@@ -184,12 +197,16 @@ def test_a_changed_page_without_a_new_change_note_is_an_error(repo):
     assert change_problems(repo) == []
     repo.page("first", related=("other",), text="New wording.")
     problems = change_problems(repo)
-    assert len(problems) == 1 and "first.yml:1:5: this page changed since main but has no new change note" in problems[0]
+    assert (
+        len(problems) == 1 and "first.yml:1:5: this page changed since main but has no new change note" in problems[0]
+    )
 
 
 def test_a_new_change_note_dated_from_the_base_to_today_is_accepted(repo):
     today = date.today()
-    repo.page("first", related=("other",), text="New wording.", extra=NOTE.format(date=today.isoformat(), note="Reworded."))
+    repo.page(
+        "first", related=("other",), text="New wording.", extra=NOTE.format(date=today.isoformat(), note="Reworded.")
+    )
     assert change_problems(repo, today) == []
 
 

@@ -15,11 +15,18 @@ def test_the_new_page_passes_kb_check_with_no_problem(content):
     result = check_all(content.root, CheckOptions(today=date(2026, 5, 1)))
     assert result.ok and result.problems == (), [str(p) for p in result.problems]
     page = result.library.page("appeals-and-reviews")
-    assert (page.title, page.section, page.owner, page.related) == ("Appeals and reviews", "guidance", "Test team", ("first",))
+    assert (page.title, page.section, page.owner, page.related) == (
+        "Appeals and reviews",
+        "guidance",
+        "Test team",
+        ("first",),
+    )
     assert [(c.date, c.note) for c in page.changes] == [(date(2026, 5, 1), "First published.")]
 
 
-@pytest.mark.parametrize("bad_id", ["../evil", "a/b", "a.b", "first.v2", "Upper", "two--hyphens", "-start", "", "x" * 81])
+@pytest.mark.parametrize(
+    "bad_id", ["../evil", "a/b", "a.b", "first.v2", "Upper", "two--hyphens", "-start", "", "x" * 81]
+)
 def test_an_id_kb_check_would_refuse_is_refused(content, bad_id):
     with pytest.raises(ScaffoldError, match="is not a valid page id"):
         new_page(content.root, bad_id, "guidance")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from test_index import SECTIONS_PAGE, build_index
 from whoosh.query import And, Or, Term
 
+from kb_tools.dev.synth import generate
 from kb_tools.search import index
 from kb_tools.search.query import IndexNotBuilt, SearchService, _OpenIndex, request_errors, snippet
-from kb_tools.dev.synth import generate
-
-from test_index import SECTIONS_PAGE, build_index
 
 TERMINOLOGY = """\
 northern_ireland:

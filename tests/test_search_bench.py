@@ -1,7 +1,8 @@
 """The search benchmark still runs (a 20-page smoke run; its timings are not checked)."""
 
-import pytest
 import importlib.util
+
+import pytest
 
 from conftest import REPO
 

@@ -53,8 +53,15 @@ def recall_at_3(found: list[str], expect: tuple[str, ...]) -> float:
 
 def evaluate(engine: str, answers: dict[Question, list[str]]) -> dict:
     rows = [
-        {"q": q.text, "edition": q.edition, "kind": q.kind, "expect": q.expect, "found": found[:3],
-         "rr": reciprocal_rank(found, q.expect), "recall3": recall_at_3(found, q.expect)}
+        {
+            "q": q.text,
+            "edition": q.edition,
+            "kind": q.kind,
+            "expect": q.expect,
+            "found": found[:3],
+            "rr": reciprocal_rank(found, q.expect),
+            "recall3": recall_at_3(found, q.expect),
+        }
         for q, found in answers.items()
     ]
     summary = {
@@ -71,7 +78,10 @@ def evaluate(engine: str, answers: dict[Question, list[str]]) -> dict:
 def report(summary: dict) -> None:
     TEST_OUTPUT.mkdir(exist_ok=True)
     line = f"{summary['engine']}: MRR@10 {summary['mrr10']:.3f}, recall@3 {summary['recall3']:.3f} over {summary['questions']} questions"
-    misses = "\n".join(f"  - {m['q']!r} ({m['edition']}): expected {', '.join(m['expect'])}; top 3: {', '.join(m['found']) or 'nothing'}" for m in summary["misses"])
+    misses = "\n".join(
+        f"  - {m['q']!r} ({m['edition']}): expected {', '.join(m['expect'])}; top 3: {', '.join(m['found']) or 'nothing'}"
+        for m in summary["misses"]
+    )
     slug = re.sub(r"\W+", "-", summary["engine"].lower()).strip("-")
     (TEST_OUTPUT / f"search-quality-{slug}.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
     (TEST_OUTPUT / f"search-quality-{slug}.md").write_text(f"{line}\nNot first:\n{misses}\n", encoding="utf-8")
@@ -80,6 +90,7 @@ def report(summary: dict) -> None:
 
 def test_questions_cover_what_caseworkers_type(built_site):
     from kb_tools.content.validate import check_content
+
     from conftest import REAL_CONTENT
 
     questions = load_questions()

@@ -8,10 +8,9 @@ import urllib.error
 import urllib.request
 
 import pytest
+from test_index import build_index
 
 from kb_tools.search.service import make_server, server_url
-
-from test_index import build_index
 
 
 @pytest.fixture

@@ -80,7 +80,10 @@ def test_home_page_leads_to_a_procedure_with_its_furniture(page, static_server, 
     assert "Last reviewed: " in article.locator("h1 ~ p").nth(1).inner_text()
     headings = article.locator("h2").all_inner_texts()
     assert headings.index("Related pages") < headings.index("About this page") == len(headings) - 1
-    assert page.get_by_role("navigation", name="Breadcrumb").get_by_role("link").all_inner_texts() == ["Home", "Assurance and guidance"]
+    assert page.get_by_role("navigation", name="Breadcrumb").get_by_role("link").all_inner_texts() == [
+        "Home",
+        "Assurance and guidance",
+    ]
     assert page.get_by_role("navigation", name="Tags").get_by_role("link").count() > 0
 
     TEST_OUTPUT.mkdir(exist_ok=True)

@@ -3,9 +3,9 @@ search API), from a server without the API, and opened from files (the site's ow
 
 from __future__ import annotations
 
-import pytest
-
 import re
+
+import pytest
 
 from conftest import TEST_OUTPUT
 
@@ -31,7 +31,7 @@ def test_served_page_lists_procedures_from_the_search_api(page, kb_server):
     status = page.locator("#kb-sr-status")
     results = page.get_by_role("list", name="Procedures that may answer your question")
     results.get_by_role("listitem").first.wait_for()
-    assert 'Showing results for “A&G service request” (you typed “A&G servce request”)' in status.inner_text()
+    assert "Showing results for “A&G service request” (you typed “A&G servce request”)" in status.inner_text()
     first = results.get_by_role("listitem").first
     assert first.get_by_role("link").inner_text() == "Advice and Guidance: create a request"
     assert first.locator("mark").count() >= 2  # matched words marked in the snippet

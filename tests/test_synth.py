@@ -3,8 +3,8 @@
 from collections import Counter
 
 from kb_tools.checks.registry import check_all
-from kb_tools.dev.synth import SECTION_PAGES, generate
 from kb_tools.content.text import links, parse
+from kb_tools.dev.synth import SECTION_PAGES, generate
 
 
 def files(root):

@@ -9,13 +9,13 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from kb_tools.checks.registry import check_all
-from kb_tools.model import Term, Terminology
-from kb_tools.site.render import render_edition
-from kb_tools.dev.synth import generate
 from kb_tools.checks.terms import check_table
-from kb_tools.editions.terminology import Substituter, edition_pages, edition_text, starts_sentence
 from kb_tools.content.text import Code, Literal, for_edition, links, parse
 from kb_tools.content.validate import check_content
+from kb_tools.dev.synth import generate
+from kb_tools.editions.terminology import Substituter, edition_pages, edition_text, starts_sentence
+from kb_tools.model import Term, Terminology
+from kb_tools.site.render import render_edition
 
 from conftest import REAL_CONTENT
 
@@ -43,7 +43,10 @@ def test_the_long_form_goes_first_so_no_division_in_brackets():
 
 def test_whole_words_only():
     assert ni("CMGs, CMG-wide, ex-CMG, CMG2 and XCMG stay") == "CMGs, CMG-wide, ex-CMG, CMG2 and XCMG stay"
-    assert ni("(CMG), CMG. CMG: CMG's and CMGs' - CMG") == "(Division), Division. Division: Division's and CMGs' - Division"
+    assert (
+        ni("(CMG), CMG. CMG: CMG's and CMGs' - CMG")
+        == "(Division), Division. Division: Division's and CMGs' - Division"
+    )
 
 
 def test_case_first_letter_either_way_the_rest_as_written():
@@ -66,11 +69,17 @@ def test_a_replacement_is_capitalised_at_the_start_of_a_sentence():
 
 def test_sentence_starts_are_seen_across_links_and_literals():
     sub = table(("HMRC", "the tax office"))
-    assert edition_text("See [the guide](page:x). HMRC decides", "ni", sub) == "See [the guide](page:x). The tax office decides"
+    assert (
+        edition_text("See [the guide](page:x). HMRC decides", "ni", sub)
+        == "See [the guide](page:x). The tax office decides"
+    )
     assert edition_text("Read this. [HMRC guidance](https://example.org/HMRC)", "ni", sub) == (
         "Read this. [The tax office guidance](https://example.org/HMRC)"
     )
-    assert edition_text("{literal: It is done.} HMRC decides", "ni", sub) == "{literal: It is done.} The tax office decides"
+    assert (
+        edition_text("{literal: It is done.} HMRC decides", "ni", sub)
+        == "{literal: It is done.} The tax office decides"
+    )
     assert edition_text("Ask {literal: the} HMRC", "ni", sub) == "Ask {literal: the} the tax office"
 
 
@@ -114,7 +123,12 @@ def test_edition_pages_keep_ids_anchors_targets_and_keywords(content):
     library = check_all(content.root).library
     gb, ni_page = (next(p for p in edition_pages(library, e) if p.id == "first") for e in ("gb", "ni"))
     assert ni_page.body[0].text == "Ask the Division: see [Division](page:other#what-to-do)."
-    assert (ni_page.id, ni_page.body[0].anchor, ni_page.keywords, ni_page.tags) == ("first", "what-to-do", ("CMG",), ("Division",))
+    assert (ni_page.id, ni_page.body[0].anchor, ni_page.keywords, ni_page.tags) == (
+        "first",
+        "what-to-do",
+        ("CMG",),
+        ("Division",),
+    )
     assert gb.body[0].text == "Ask the CMG: see [CMG](page:other#what-to-do)."
 
 
@@ -133,7 +147,22 @@ def test_gb_edition_is_the_same_with_or_without_the_ni_table(tmp_path):
 
 GB_TERMS = [t.gb for t in REAL.ni_terms]
 NI_FORMS = [t.ni for t in REAL.ni_terms]
-FILLER = ["the", "caseworker", "calls", "a", "parent", "paying", "receiving", "Northern", "Group", "Act", "1991", "(", ")", "X"]
+FILLER = [
+    "the",
+    "caseworker",
+    "calls",
+    "a",
+    "parent",
+    "paying",
+    "receiving",
+    "Northern",
+    "Group",
+    "Act",
+    "1991",
+    "(",
+    ")",
+    "X",
+]
 SEPARATORS = [" ", ". ", ", ", "! ", "? ", " (", ") ", "\n\n", "-", "'s ", ": ", ""]
 
 words = st.lists(st.sampled_from(FILLER + GB_TERMS + NI_FORMS), min_size=1, max_size=12)
@@ -196,10 +225,18 @@ phrase = st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=3).map(" ".j
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(phrase, phrase), min_size=1, max_size=4), st.lists(st.sampled_from(VOCABULARY), max_size=10), seps)
+@given(
+    st.lists(st.tuples(phrase, phrase), min_size=1, max_size=4),
+    st.lists(st.sampled_from(VOCABULARY), max_size=10),
+    seps,
+)
 # Found by this test: "(AB)" matches glued to a word ("alpha(AB)"), where the row protecting
 # "alpha alpha (AB)" cannot match, so its NI form was replaced again.
-@example(rows=[("(AB)", "alpha alpha (AB)"), ("alpha alpha (AB)", "alpha alpha (AB)")], parts=["alpha", "(AB)"], separators=[""] * 12)
+@example(
+    rows=[("(AB)", "alpha alpha (AB)"), ("alpha alpha (AB)", "alpha alpha (AB)")],
+    parts=["alpha", "(AB)"],
+    separators=[""] * 12,
+)
 def test_any_table_kb_check_accepts_gives_idempotent_substitution(rows, parts, separators):
     terms = tuple(Term(gb, ni_form) for gb, ni_form in rows)
     assume(check_table(Terminology(ni_terms=terms)) == [])
@@ -209,7 +246,12 @@ def test_any_table_kb_check_accepts_gives_idempotent_substitution(rows, parts, s
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(FILLER[:8]), st.booleans(), st.sampled_from(REAL.ni_terms)), min_size=1, max_size=8), seps)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(FILLER[:8]), st.booleans(), st.sampled_from(REAL.ni_terms)), min_size=1, max_size=8
+    ),
+    seps,
+)
 def test_the_text_between_terms_is_unchanged(pieces, separators):
     """Prose around whole-word terms comes out exactly as written; each term becomes its NI
     form (its first letter may be capitalised), in the same place."""
@@ -362,7 +404,9 @@ def test_texts_without_marks_or_terms_take_a_short_cut_to_the_same_result(text):
 
     for edition, sub in (("gb", None), ("ni", NI)):
         for variant in (text, re.sub(r"[{}\[\]`]", "", text)):
-            assert edition_text(variant, edition, sub) == render_segments(segments_for_edition(parse(variant), edition, sub))
+            assert edition_text(variant, edition, sub) == render_segments(
+                segments_for_edition(parse(variant), edition, sub)
+            )
 
 
 def test_a_lower_case_replacement_takes_the_writers_capital_mid_sentence():

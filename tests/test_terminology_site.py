@@ -106,7 +106,11 @@ def assert_no_gb_terms_in_ni(site: Path) -> list[str]:
     for relative, file in html_pages(site, "ni").items():
         page = Page(file.read_text(encoding="utf-8"))
         shown = " ".join(page.text)
-        assert not GB_ONLY.search(shown), (relative, GB_ONLY.search(shown).group(), shown[max(0, GB_ONLY.search(shown).start() - 80) :][:200])
+        assert not GB_ONLY.search(shown), (
+            relative,
+            GB_ONLY.search(shown).group(),
+            shown[max(0, GB_ONLY.search(shown).start() - 80) :][:200],
+        )
         literals.extend(page.literals)
     return literals
 
@@ -162,7 +166,11 @@ def test_terms_everywhere_are_substituted_and_literals_are_marked(terms_site):
     gb = " ".join(Page((terms_site / "gb/guidance/first/index.html").read_text()).text)
     assert "The Child Maintenance Group (CMG) decides" in gb and "Only in Great Britain" in gb
     ni = " ".join(Page((terms_site / "ni/guidance/first/index.html").read_text()).text)
-    assert "The Division decides" in ni and "Only in Northern Ireland: the Division" in ni and "Only in Great Britain" not in ni
+    assert (
+        "The Division decides" in ni
+        and "Only in Northern Ireland: the Division" in ni
+        and "Only in Great Britain" not in ni
+    )
     assert "The Division's letter" in ni and "Who is the Division?" in ni
     assert literals == ["Child Maintenance Group (CMG)"]
     html = (terms_site / "ni/guidance/first/index.html").read_text()

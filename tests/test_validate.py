@@ -32,7 +32,10 @@ def test_wrong_type_points_at_the_value(content):
 def test_bad_date_is_not_a_real_date(content):
     text = content.page("first").read_text().replace("2026-01-01", "2026-02-30")
     content.page("first", text)
-    assert f"{content.root}/pages/first.yml:6:16: 'last_reviewed' is not a real date: '2026-02-30' (write YYYY-MM-DD)" in messages(content)
+    assert (
+        f"{content.root}/pages/first.yml:6:16: 'last_reviewed' is not a real date: '2026-02-30' (write YYYY-MM-DD)"
+        in messages(content)
+    )
 
 
 def test_missing_required_key(content):
@@ -50,7 +53,9 @@ def test_duplicate_key_in_page(content):
 def test_duplicate_ids_across_files(content):
     content.write("pages/sub/first.yml", content.page("first").read_text())
     found = [m for m in messages(content) if "duplicate id" in m]
-    assert found == [f"{content.root}/pages/sub/first.yml:1:5: duplicate id 'first': also used by {content.root}/pages/first.yml"]
+    assert found == [
+        f"{content.root}/pages/sub/first.yml:1:5: duplicate id 'first': also used by {content.root}/pages/first.yml"
+    ]
 
 
 def test_related_id_that_does_not_exist(content):
@@ -67,13 +72,19 @@ def test_yaml_that_does_not_parse(content):
 def test_id_must_match_file_name(content):
     content.write("pages/renamed.yml", content.page("first").read_text())
     (content.root / "pages/first.yml").unlink()
-    assert f"{content.root}/pages/renamed.yml:1:5: id 'first' must match the file name 'renamed.yml' (rename the file to first.yml)" in messages(content)
+    assert (
+        f"{content.root}/pages/renamed.yml:1:5: id 'first' must match the file name 'renamed.yml' (rename the file to first.yml)"
+        in messages(content)
+    )
 
 
 def test_unknown_section(content):
     text = content.page("first").read_text().replace("section: guidance", "section: nowhere")
     content.page("first", text)
-    assert f"{content.root}/pages/first.yml:4:10: unknown section 'nowhere'; sections in site.yml: guidance" in messages(content)
+    assert (
+        f"{content.root}/pages/first.yml:4:10: unknown section 'nowhere'; sections in site.yml: guidance"
+        in messages(content)
+    )
 
 
 def test_every_problem_is_reported_in_one_run(content):
@@ -88,7 +99,10 @@ def test_every_problem_is_reported_in_one_run(content):
 def test_bad_slug_id(content):
     text = content.page("first").read_text().replace("id: first", "id: ../First")
     content.page("first", text)
-    assert f"{content.root}/pages/first.yml:1:5: 'id' must be a lower-case slug (letters, digits and single hyphens): '../First'" in messages(content)
+    assert (
+        f"{content.root}/pages/first.yml:1:5: 'id' must be a lower-case slug (letters, digits and single hyphens): '../First'"
+        in messages(content)
+    )
 
 
 def test_site_yml_is_validated(content):
@@ -106,7 +120,9 @@ def test_cached_check_rereads_only_changed_files_and_reports_the_same(content, t
     content.page("third", extra="colour: blue\n")  # a problem that must still be reported from the cache
     loads = []
     real_load = validate.load_yaml_bytes
-    monkeypatch.setattr(validate, "load_yaml_bytes", lambda raw, path: loads.append(Path(path).name) or real_load(raw, path))
+    monkeypatch.setattr(
+        validate, "load_yaml_bytes", lambda raw, path: loads.append(Path(path).name) or real_load(raw, path)
+    )
 
     def cached_check():
         loads.clear()

@@ -166,7 +166,9 @@ class Cache:
             pass  # the check itself is done; the next run is only slower
 
 
-def check_urls(urls: Iterable[str], settings: Settings = Settings(), cache_file: Path | None = None) -> dict[str, Outcome]:
+def check_urls(
+    urls: Iterable[str], settings: Settings = Settings(), cache_file: Path | None = None
+) -> dict[str, Outcome]:
     """Every distinct address checked once (or taken from the cache): url → Outcome."""
     cache = Cache(cache_file, settings.cache_days)
     wanted = sorted(set(urls))
@@ -194,5 +196,9 @@ def external_link_problems(library: Library, options: CheckOptions | None = None
         if not outcome.ok:
             problems.append(where.problem(f"external link '{url}' is broken: {outcome.error}"))
         elif outcome.redirected_to:
-            problems.append(where.problem(f"external link '{url}' redirects to '{outcome.redirected_to}': link to that instead", "warning"))
+            problems.append(
+                where.problem(
+                    f"external link '{url}' redirects to '{outcome.redirected_to}': link to that instead", "warning"
+                )
+            )
     return problems

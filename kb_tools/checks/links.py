@@ -15,11 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-
 from kb_tools.content.load import text_location
-from kb_tools.model import Edition, Library, Location, Page, Problem
-from kb_tools.layout import SITE_PAGES, SITE_SCHEME, page_anchors
 from kb_tools.content.text import Link, for_edition, links, parse, plain_text
+from kb_tools.layout import SITE_PAGES, SITE_SCHEME, page_anchors
+from kb_tools.model import Edition, Library, Location, Page, Problem
 
 if TYPE_CHECKING:
     from kb_tools.checks.options import CheckOptions
@@ -140,7 +139,9 @@ def external_links(library: Library) -> list[tuple[str, Location]]:
         for i, reference in enumerate(page.legislation):
             if _is_web(reference.url):
                 where = page.location("legislation", i, "url")
-                found.append((reference.url, text_location(page.source_text, f"legislation/{i}/url", 0, fallback=where)))
+                found.append(
+                    (reference.url, text_location(page.source_text, f"legislation/{i}/url", 0, fallback=where))
+                )
     return found
 
 

@@ -84,6 +84,8 @@ def library_problems(
     store = Store(cache if reusable else None, "library-checks", "the content checks")
     today = (options.today or date.today()).isoformat()
     names = ",".join(rule.name for rule in rules)
-    problems = store.get_or_compute(lambda: [p for rule in rules for p in rule.run(library, options)], source_key, repr(options), today, names)
+    problems = store.get_or_compute(
+        lambda: [p for rule in rules for p in rule.run(library, options)], source_key, repr(options), today, names
+    )
     store.save()
     return list(problems)

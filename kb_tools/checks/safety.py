@@ -34,9 +34,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kb_tools.content.load import parse_yaml, text_location
-from kb_tools.model import Library, Page, Problem, SourceText
 from kb_tools.content.validate import review_due
 from kb_tools.errors import KbError
+from kb_tools.model import Library, Page, Problem, SourceText
 
 if TYPE_CHECKING:  # checks.py imports this module to register its checks
     from kb_tools.checks.options import CheckOptions
@@ -89,7 +89,9 @@ def find_ni_numbers(text: str, library: Library) -> Iterator[Finding]:
     for match in _NI_NUMBER.finditer(text):
         if match.group(1).upper() not in _UNALLOCATED_PREFIXES:
             yield Finding(
-                match.start(), match.end(), f"looks like a National Insurance number ('{match.group()}'; to show the format, write HMRC's specimen QQ 12 34 56 C)"
+                match.start(),
+                match.end(),
+                f"looks like a National Insurance number ('{match.group()}'; to show the format, write HMRC's specimen QQ 12 34 56 C)",
             )
 
 
@@ -127,9 +129,17 @@ def find_case_references(text: str, library: Library) -> Iterator[Finding]:
         yield Finding(match.start(), match.end(), f"looks like a case or account reference ('{match.group()}')")
 
 
-PERSONAL_DATA: tuple[Finder, ...] = (find_ni_numbers, find_email_addresses, find_phone_numbers, find_postcodes, find_case_references)
+PERSONAL_DATA: tuple[Finder, ...] = (
+    find_ni_numbers,
+    find_email_addresses,
+    find_phone_numbers,
+    find_postcodes,
+    find_case_references,
+)
 _MAYBE_PERSONAL = re.compile(r"[0-9@]")  # every pattern above needs a digit or an @: most text has neither
-PERSONAL_DATA_ADVICE = "pages must never hold personal data or anyone's contact details: describe the situation, or name the team"
+PERSONAL_DATA_ADVICE = (
+    "pages must never hold personal data or anyone's contact details: describe the situation, or name the team"
+)
 
 
 # --- unsafe text ------------------------------------------------------------------------------
@@ -151,16 +161,23 @@ _UNSAFE = re.compile(
     ),
     re.IGNORECASE,
 )
-_UNSAFE_KINDS = {"html": "raw HTML", "script": "a script URL", "data": "a data: URL", "handler": "an event-handler attribute"}
+_UNSAFE_KINDS = {
+    "html": "raw HTML",
+    "script": "a script URL",
+    "data": "a data: URL",
+    "handler": "an event-handler attribute",
+}
 
 
 def find_unsafe_text(text: str, library: Library) -> Iterator[Finding]:
     for match in _UNSAFE.finditer(text):
-        what = _UNSAFE_KINDS[match.lastgroup]
+        what = _UNSAFE_KINDS[match.lastgroup or ""]
         yield Finding(match.start(), match.end(), f"{what} ('{_shorten(match.group())}') is not allowed")
 
 
-_MAYBE_UNSAFE = re.compile(r"<|=|(?:t|data)\s*:", re.IGNORECASE)  # a tag, an attribute, or a javascript:, vbscript: or data: URL
+_MAYBE_UNSAFE = re.compile(
+    r"<|=|(?:t|data)\s*:", re.IGNORECASE
+)  # a tag, an attribute, or a javascript:, vbscript: or data: URL
 UNSAFE_ADVICE = "text is shown as text: write plain words, **bold** for emphasis, [label](https://…) for links"
 
 
@@ -173,12 +190,18 @@ def _shorten(text: str, limit: int = 40) -> str:
 
 
 def sources(library: Library) -> Iterator[SourceText]:
-    for source in (library.site.source_text, library.terminology.source_text, *(page.source_text for page in library.pages)):
+    for source in (
+        library.site.source_text,
+        library.terminology.source_text,
+        *(page.source_text for page in library.pages),
+    ):
         if source is not None:
             yield source
 
 
-def scan(library: Library, finders: tuple[Finder, ...], maybe: re.Pattern, advice: str, skip: tuple[str, ...] = ()) -> list[Problem]:
+def scan(
+    library: Library, finders: tuple[Finder, ...], maybe: re.Pattern, advice: str, skip: tuple[str, ...] = ()
+) -> list[Problem]:
     """Every finding in every text value, reported where it was written. Where findings
     overlap (an 11-digit phone number is also a long number) only the first is reported.
     Values without a character any finder needs (`maybe`) are skipped at once."""
@@ -193,7 +216,9 @@ def scan(library: Library, finders: tuple[Finder, ...], maybe: re.Pattern, advic
                     if any(finding.start < end and start < finding.end for start, end in covered):
                         continue
                     covered.append((finding.start, finding.end))
-                    problems.append(text_location(source, pointer, finding.start).problem(f"{finding.message}: {advice}"))
+                    problems.append(
+                        text_location(source, pointer, finding.start).problem(f"{finding.message}: {advice}")
+                    )
     return problems
 
 
@@ -331,7 +356,7 @@ def _notes_at(base: Base, file: Path) -> set[tuple[date, str]]:
     for change in changes if isinstance(changes, list) else ():
         if isinstance(change, dict):
             try:
-                notes.add((date.fromisoformat(str(change.get("date"))), change.get("note")))
+                notes.add((date.fromisoformat(str(change.get("date"))), str(change.get("note"))))
             except ValueError:
                 continue
     return notes

@@ -16,11 +16,11 @@ from kb_tools.content.text import EditionOnly, Link, Plain, Segment, for_edition
 from kb_tools.editions.terminology import (
     AFTER_WORD,
     Substituter,
-    is_word_char,
-    term_key,
-    outside_addresses,
     edition_text,
+    is_word_char,
+    outside_addresses,
     substituter_for,
+    term_key,
     term_pattern,
 )
 from kb_tools.model import LegacyTerm, Library, Location, Page, Problem, Term, Terminology
@@ -78,7 +78,9 @@ class LegacyFinder:
     def __init__(self, terms: Iterable[LegacyTerm]):
         self.terms = {t.term.lower(): t for t in terms}
         self.pattern = term_pattern(
-            (t.term for t in self.terms.values()), after=f"s?{AFTER_WORD}", any_case=lambda term: not _is_abbreviation(term)
+            (t.term for t in self.terms.values()),
+            after=f"s?{AFTER_WORD}",
+            any_case=lambda term: not _is_abbreviation(term),
         )
 
     def find(self, text: str) -> Iterator[tuple[re.Match[str], LegacyTerm]]:
@@ -126,9 +128,11 @@ def ni_term_problems(library: Library, options: CheckOptions | None = None) -> l
         return []
     # GB terms in any case and joined to other words ("CMGs", "ex-CMG", "cmg"): what the
     # substitution leaves alone but NI readers should not see.
-    loose = term_pattern((t.gb for t in library.terminology.ni_terms), joined_before=r"[^\W_]", after="", any_case=lambda term: True)
+    loose = term_pattern(
+        (t.gb for t in library.terminology.ni_terms), joined_before=r"[^\W_]", after="", any_case=lambda term: True
+    )
     assert loose is not None
-    problems = []
+    problems: list[Problem] = []
     for page in library.pages:
         for field in page_texts(page):
             if field.in_ni and _may_leak(field.text, substitute, loose):
@@ -157,7 +161,7 @@ def _leaks(page: Page, field: PageText, substitute: Substituter, loose: re.Patte
             start = match.start()
             while start and _JOINED.fullmatch(part.text[start - 1]):
                 start -= 1
-            word = part.text[start : _JOINED.match(part.text, match.end()).end()]
+            word = part.text[start : _JOINED.match(part.text, match.end()).end()]  # type: ignore[union-attr]  # [\w&-]* matches anywhere
             term = next(t for t in substitute.rows.values() if t.gb.lower() == match.group().lower())
             yield _at(page, field, part.start + start).problem(
                 f"'{word}' would reach Northern Ireland readers unchanged: only '{term.gb}' as a whole word, "
@@ -229,12 +233,20 @@ def check_table(terminology: Terminology) -> list[Problem]:
         seen.add(term_key(term.gb))
         again = _substituted_in_place(term, substitute)
         if again != term.ni:
-            problems.append(where.problem(f"the NI form '{term.ni}' holds a GB term and would become '{again}': write extra words in page text, or use {{ni: …}}"))
+            problems.append(
+                where.problem(
+                    f"the NI form '{term.ni}' holds a GB term and would become '{again}': write extra words in page text, or use {{ni: …}}"
+                )
+            )
             continue
         # A row that keeps its term as written ("protects" a phrase) cannot change anything.
         clash = term.ni != term.gb and next((other.gb for other in terms if _runs_into(term.ni, other.gb)), None)
         if clash:
-            problems.append(where.problem(f"the NI form '{term.ni}' runs into the GB term '{clash}': with the words around it, it could be replaced again"))
+            problems.append(
+                where.problem(
+                    f"the NI form '{term.ni}' runs into the GB term '{clash}': with the words around it, it could be replaced again"
+                )
+            )
         old = next(legacy.find(term.ni), None)
         if old:
             problems.append(where.problem(f"the NI form '{term.ni}' uses the legacy term '{old[0].group()}'"))

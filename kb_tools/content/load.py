@@ -11,6 +11,7 @@ aliases and deep nesting are problems, and nothing here raises on bad input.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,7 +53,7 @@ class SourceDocument:
 class _Stop(Exception):
     """Raised while building to stop on a problem we report ourselves."""
 
-    def __init__(self, mark: yaml.Mark | None, message: str):
+    def __init__(self, mark: Any, message: str):
         super().__init__(message)
         self.mark = mark
         self.message = message
@@ -77,7 +78,9 @@ def _decode(path: str, raw: bytes) -> tuple[str | None, Problem | None]:
         before = raw[: err.start]
         line = before.count(b"\n") + 1
         column = len(before) - (before.rfind(b"\n") + 1) + 1
-        return None, Problem(path, line, column, f"file is not valid UTF-8 (byte 0x{raw[err.start]:02x}): save it as UTF-8")
+        return None, Problem(
+            path, line, column, f"file is not valid UTF-8 (byte 0x{raw[err.start]:02x}): save it as UTF-8"
+        )
     return text.removeprefix("\ufeff"), None
 
 
@@ -94,10 +97,12 @@ def read_yaml(file: Path, display_path: str | None = None) -> tuple[SourceDocume
 def load_yaml_bytes(raw: bytes, path: str) -> tuple[SourceDocument | None, list[Problem]]:
     """Load YAML from bytes already read (so a caller can key its cache by exactly these bytes)."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(path, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split the page")]
+        return None, [
+            Problem(path, 1, 1, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,}: split the page")
+        ]
     text, problem = _decode(path, raw)
-    if problem:
-        return None, [problem]
+    if problem or text is None:
+        return None, [problem] if problem else []
     return parse_yaml(text, path)
 
 
@@ -133,7 +138,11 @@ def _build(loader_class, text: str, path: str) -> tuple[SourceDocument | None, l
         if loader_class is not yaml.SafeLoader:
             raise
         where = _index_location(SourceText(path, text), err.position)
-        return None, [where.problem(f"a control character (U+{err.character:04X}) here: delete it (it often comes with pasted text)")]
+        return None, [
+            where.problem(
+                f"a control character (U+{err.character:04X}) here: delete it (it often comes with pasted text)"
+            )
+        ]
     except yaml.YAMLError as err:
         if loader_class is not yaml.SafeLoader:
             raise
@@ -178,11 +187,13 @@ class _Builder:
         if isinstance(event, yaml.ScalarEvent):
             if _is_null(event):
                 return None
-            if record:
-                self.doc.source_text.scalars[pointer] = Scalar(event.start_mark.index, event.end_mark.index, event.style or "", event.value)
+            if record and self.doc.source_text is not None and event.start_mark and event.end_mark:
+                self.doc.source_text.scalars[pointer] = Scalar(
+                    event.start_mark.index, event.end_mark.index, event.style or "", event.value
+                )
             return event.value
         if isinstance(event, yaml.SequenceStartEvent):
-            items = []
+            items: list[Any] = []
             while not self.loader.check_event(yaml.SequenceEndEvent):
                 items.append(self.node(_join(pointer, len(items)), depth + 1, record))
             self.loader.get_event()
@@ -205,7 +216,9 @@ class _Builder:
             if key in result:
                 first = self.doc.keys[child]
                 self.problems.append(
-                    where.problem(f"duplicate key '{key}' (first written at line {first.line}): YAML would silently keep only the last")
+                    where.problem(
+                        f"duplicate key '{key}' (first written at line {first.line}): YAML would silently keep only the last"
+                    )
                 )
                 self.node(child, depth + 1, record=False)
                 continue
@@ -240,8 +253,24 @@ def _join(pointer: str, key: object) -> str:
 
 _BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _ESCAPES = {
-    "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c", "r": "\r",
-    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+    "0": "\0",
+    "a": "\x07",
+    "b": "\x08",
+    "t": "\t",
+    "\t": "\t",
+    "n": "\n",
+    "v": "\x0b",
+    "f": "\x0c",
+    "r": "\r",
+    "e": "\x1b",
+    " ": " ",
+    '"': '"',
+    "/": "/",
+    "\\": "\\",
+    "N": "\x85",
+    "_": "\xa0",
+    "L": "\u2028",
+    "P": "\u2029",
 }
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
 
@@ -258,7 +287,7 @@ def text_location(source: SourceText | None, pointer: str, offset: int, fallback
     """Where character `offset` of the text value at `pointer` was written (`fallback`, or
     the file's start, when the value was not loaded from a file)."""
     scalar = source.scalars.get(pointer) if source is not None else None
-    if scalar is None:
+    if source is None or scalar is None:
         return fallback or Location(source.path if source else "", 1, 1)
     positions = _align(scalar.value, _source_chars(source.text, scalar))
     index = positions[offset] if positions is not None and 0 <= offset < len(positions) else scalar.start
@@ -350,7 +379,7 @@ def _explicit_indent(text: str, start: int) -> int | None:
     if prefix.endswith("-"):
         parent = len(prefix) - 1
     else:
-        parent = re.match(r"[ ]*(?:-[ ]+)*", prefix).end()
+        parent = re.match(r"[ ]*(?:-[ ]+)*", prefix).end()  # type: ignore[union-attr]  # matches any text
     return parent + int(digit.group(1))
 
 
@@ -383,10 +412,8 @@ def _escape(text: str, i: int, end: int, chars: list[_Char]) -> int:
         return _skip_blanks(text, line_break.end(), end)
     if code in _HEX_ESCAPES:
         digits = _HEX_ESCAPES[code]
-        try:
+        with contextlib.suppress(ValueError):
             chars.append(_Char(chr(int(text[i + 2 : i + 2 + digits], 16)), i, escaped=True))
-        except ValueError:
-            pass
         return i + 2 + digits
     chars.append(_Char(_ESCAPES.get(code, code), i, escaped=True))
     return i + 2

@@ -11,9 +11,9 @@ import yaml
 
 from kb_tools import config
 from kb_tools.content.load import read_yaml
-from kb_tools.model import SiteConfig
 from kb_tools.content.validate import is_slug, load_site, page_files, page_schema
 from kb_tools.errors import KbError
+from kb_tools.model import SiteConfig
 
 
 class ScaffoldError(KbError):
@@ -63,7 +63,9 @@ def new_page(content: Path, page_id: str, section_id: str, today: date | None = 
         raise ScaffoldError(f"a page with the id '{page_id}' already exists: {existing[page_id]}")
     siblings = sorted(existing.values(), key=lambda file: (file.parent.name != section_id, file.name))
     if not siblings:
-        raise ScaffoldError("a page must be related to another page, and there is none yet: write the first page by hand")
+        raise ScaffoldError(
+            "a page must be related to another page, and there is none yet: write the first page by hand"
+        )
     target = content / config.PAGES_DIR / section_id / f"{page_id}.yml"
     text = TEMPLATE.format(
         id=page_id,

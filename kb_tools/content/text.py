@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class Literal:
 
 @dataclass(frozen=True)
 class Link:
-    label: tuple["Segment", ...]
+    label: tuple[Segment, ...]
     target: str
     start: int
     target_start: int
@@ -49,11 +48,11 @@ class Link:
 @dataclass(frozen=True)
 class EditionOnly:
     edition: str
-    content: tuple["Segment", ...]
+    content: tuple[Segment, ...]
     start: int
 
 
-Segment = Union[Plain, Code, Literal, Link, EditionOnly]
+Segment = Plain | Code | Literal | Link | EditionOnly
 
 # One alternation, tried left to right; the first group that matches names the token.
 _TOKEN = re.compile(

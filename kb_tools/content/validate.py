@@ -21,6 +21,7 @@ from jsonschema.exceptions import ValidationError
 from kb_tools import config
 from kb_tools.cache import Store, key_of
 from kb_tools.content.load import SourceDocument, load_yaml_bytes
+from kb_tools.layout import slugify
 from kb_tools.model import (
     BodySection,
     Change,
@@ -39,7 +40,6 @@ from kb_tools.model import (
     Term,
     Terminology,
 )
-from kb_tools.layout import slugify
 
 SLUG = {"type": "string", "pattern": config.ID_PATTERN}
 SITE_SCHEMA: dict[str, Any] = {
@@ -57,7 +57,11 @@ SITE_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["id", "name", "badge"],
-                "properties": {"id": {"enum": list(config.EDITIONS)}, "name": {"type": "string"}, "badge": {"type": "string"}},
+                "properties": {
+                    "id": {"enum": list(config.EDITIONS)},
+                    "name": {"type": "string"},
+                    "badge": {"type": "string"},
+                },
             },
         },
         "sections": {
@@ -67,7 +71,11 @@ SITE_SCHEMA: dict[str, Any] = {
                 "type": "object",
                 "additionalProperties": False,
                 "required": ["id", "title", "summary"],
-                "properties": {"id": SLUG, "title": {"type": "string", "minLength": 2}, "summary": {"type": "string", "minLength": 5}},
+                "properties": {
+                    "id": SLUG,
+                    "title": {"type": "string", "minLength": 2},
+                    "summary": {"type": "string", "minLength": 5},
+                },
             },
         },
     },
@@ -79,11 +87,21 @@ TERMINOLOGY_SCHEMA: dict[str, Any] = {
     "properties": {
         "northern_ireland": {
             "type": "array",
-            "items": {"type": "object", "additionalProperties": False, "required": ["gb", "ni"], "properties": {"gb": TEXT, "ni": TEXT}},
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["gb", "ni"],
+                "properties": {"gb": TEXT, "ni": TEXT},
+            },
         },
         "legacy": {
             "type": "array",
-            "items": {"type": "object", "additionalProperties": False, "required": ["term", "use"], "properties": {"term": TEXT, "use": TEXT}},
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["term", "use"],
+                "properties": {"term": TEXT, "use": TEXT},
+            },
         },
         "synonyms": {"type": "array", "items": {"type": "array", "minItems": 2, "items": TEXT}},
     },
@@ -143,7 +161,9 @@ def _explain(doc: SourceDocument, error: ValidationError) -> list[Problem]:
         missing = [k for k in error.validator_value if k not in (error.instance or {})]
         return [where.problem(f"missing required key '{key}'{' in ' + name if pointer else ''}") for key in missing]
     if kind == "type":
-        expected = {"string": "text", "array": "a list", "object": "a mapping of keys"}.get(str(error.validator_value), str(error.validator_value))
+        expected = {"string": "text", "array": "a list", "object": "a mapping of keys"}.get(
+            str(error.validator_value), str(error.validator_value)
+        )
         got = _kind_of(error.instance)
         return [where.problem(f"{name} must be {expected}, not {got}")]
     if kind == "format" and error.validator_value == "date":
@@ -158,7 +178,11 @@ def _explain(doc: SourceDocument, error: ValidationError) -> list[Problem]:
     if kind == "maxLength":
         return [where.problem(f"{name} is too long (at most {error.validator_value} characters)")]
     if kind == "minItems":
-        return [where.problem(f"{name} needs at least {error.validator_value} item{'s' if error.validator_value != 1 else ''}")]
+        return [
+            where.problem(
+                f"{name} needs at least {error.validator_value} item{'s' if error.validator_value != 1 else ''}"
+            )
+        ]
     if kind == "uniqueItems":
         return [where.problem(f"{name} lists the same item twice")]
     return [where.problem(f"{name}: {error.message}")]
@@ -226,7 +250,8 @@ def build_page(doc: SourceDocument) -> Page:
         for s in _items(data["body"])
     )
     faq = tuple(
-        Faq(f["question"], f["answer"], f.get("anchor") or slugify(f["question"]), f.get("edition")) for f in _items(data.get("faq"))
+        Faq(f["question"], f["answer"], f.get("anchor") or slugify(f["question"]), f.get("edition"))
+        for f in _items(data.get("faq"))
     )
     return Page(
         id=data["id"],
@@ -242,8 +267,12 @@ def build_page(doc: SourceDocument) -> Page:
         tags=tuple(_items(data.get("tags"))),
         keywords=tuple(_items(data.get("keywords"))),
         audience=tuple(_items(data.get("audience"))),
-        legislation=tuple(Reference(r["title"], r.get("url") or "", r.get("edition")) for r in _items(data.get("legislation"))),
-        changes=tuple(Change(_date(c["date"]) or date.min, c["note"], c.get("edition")) for c in _items(data.get("changes"))),
+        legislation=tuple(
+            Reference(r["title"], r.get("url") or "", r.get("edition")) for r in _items(data.get("legislation"))
+        ),
+        changes=tuple(
+            Change(_date(c["date"]) or date.min, c["note"], c.get("edition")) for c in _items(data.get("changes"))
+        ),
         order=int(data.get("order") or 100),
         source=data.get("source") or "",
         source_path=doc.path,
@@ -267,8 +296,13 @@ def build_site(doc: SourceDocument) -> SiteConfig:
 def build_terminology(doc: SourceDocument) -> Terminology:
     data = doc.data or {}
     return Terminology(
-        ni_terms=tuple(Term(t["gb"], t["ni"], doc.where(f"northern_ireland/{i}")) for i, t in enumerate(data.get("northern_ireland") or ())),
-        legacy_terms=tuple(LegacyTerm(t["term"], t["use"], doc.where(f"legacy/{i}")) for i, t in enumerate(data.get("legacy") or ())),
+        ni_terms=tuple(
+            Term(t["gb"], t["ni"], doc.where(f"northern_ireland/{i}"))
+            for i, t in enumerate(data.get("northern_ireland") or ())
+        ),
+        legacy_terms=tuple(
+            LegacyTerm(t["term"], t["use"], doc.where(f"legacy/{i}")) for i, t in enumerate(data.get("legacy") or ())
+        ),
         synonyms=tuple(Synonym(tuple(group)) for group in data.get("synonyms") or ()),
         source_text=doc.source_text,
     )
@@ -299,13 +333,18 @@ def check_content(content: Path, cache: Path | None = None) -> CheckResult:
     """
     problems: list[Problem] = []
     if not (content / config.SITE_FILE).is_file():
-        return CheckResult(None, (Problem(display_path(content, content), 1, 1, f"no {config.SITE_FILE} here: is this a content folder?"),))
+        return CheckResult(
+            None,
+            (Problem(display_path(content, content), 1, 1, f"no {config.SITE_FILE} here: is this a content folder?"),),
+        )
 
     reader = ContentReader(content)
     site = load_site(content, problems, reader)
     terms_file = content / config.TERMINOLOGY_FILE
     terminology = (
-        _load_checked(reader, terms_file, TERMINOLOGY_SCHEMA, build_terminology, problems) if terms_file.exists() else Terminology()
+        _load_checked(reader, terms_file, TERMINOLOGY_SCHEMA, build_terminology, problems)
+        if terms_file.exists()
+        else Terminology()
     )
     if site is not None:
         problems.extend(_site_problems(site, content))
@@ -370,7 +409,9 @@ def _checked_page(reader: ContentReader, store: Store, file: Path, problems: lis
 
 def load_site(content: Path, problems: list[Problem], reader: ContentReader | None = None) -> SiteConfig | None:
     """site.yml, validated; its problems are added to `problems`."""
-    return _load_checked(reader or ContentReader(content), content / config.SITE_FILE, SITE_SCHEMA, build_site, problems)
+    return _load_checked(
+        reader or ContentReader(content), content / config.SITE_FILE, SITE_SCHEMA, build_site, problems
+    )
 
 
 def _load_checked(reader: ContentReader, file: Path, schema: dict[str, Any], build, problems: list[Problem]):
@@ -381,7 +422,9 @@ def _load_checked(reader: ContentReader, file: Path, schema: dict[str, Any], bui
     return _build_checked(load_yaml_bytes(raw, display), schema, build, problems)
 
 
-def _build_checked(loaded: tuple[SourceDocument | None, list[Problem]], schema: dict[str, Any], build, problems: list[Problem]):
+def _build_checked(
+    loaded: tuple[SourceDocument | None, list[Problem]], schema: dict[str, Any], build, problems: list[Problem]
+):
     """Schema-check and build one loaded file. A file with schema problems is still built when
     its shape allows, so the cross-file checks can report their problems in the same run."""
     doc, load_problems = loaded
@@ -408,7 +451,11 @@ def _site_problems(site: SiteConfig, content: Path) -> list[Problem]:
 
 def _file_name_problems(page: Page, file: Path) -> list[Problem]:
     if file.stem != page.id:
-        return [page.location("id").problem(f"id '{page.id}' must match the file name '{file.name}' (rename the file to {page.id}.yml)")]
+        return [
+            page.location("id").problem(
+                f"id '{page.id}' must match the file name '{file.name}' (rename the file to {page.id}.yml)"
+            )
+        ]
     return []
 
 
@@ -425,7 +472,9 @@ def cross_page_problems(pages: list[Page], site: SiteConfig | None) -> list[Prob
     for page in pages:
         if site is not None and site.section(page.section) is None:
             known = ", ".join(s.id for s in site.sections)
-            problems.append(page.location("section").problem(f"unknown section '{page.section}'; sections in site.yml: {known}"))
+            problems.append(
+                page.location("section").problem(f"unknown section '{page.section}'; sections in site.yml: {known}")
+            )
         for i, related in enumerate(page.related):
             if related not in first_by_id:
                 problems.append(page.location("related", i).problem(f"related page '{related}' does not exist"))
@@ -440,7 +489,9 @@ def _anchor_problems(page: Page) -> list[Problem]:
     seen: dict[str, str] = {}
     for i, section in enumerate(page.body):
         if not (section.text or section.steps or section.points or section.notes):
-            problems.append(page.location("body", i).problem(f"section '{section.heading}' has no text, steps, points or notes"))
+            problems.append(
+                page.location("body", i).problem(f"section '{section.heading}' has no text, steps, points or notes")
+            )
         problems.extend(_duplicate_anchor(page, seen, section.anchor, ("body", i, "heading")))
     for i, faq in enumerate(page.faq):
         problems.extend(_duplicate_anchor(page, seen, faq.anchor, ("faq", i, "question")))
@@ -450,7 +501,11 @@ def _anchor_problems(page: Page) -> list[Problem]:
 def _duplicate_anchor(page: Page, seen: dict[str, str], anchor: str, where: tuple) -> list[Problem]:
     pointer = "/".join(str(w) for w in where)
     if anchor in seen:
-        return [page.location(*where).problem(f"heading anchor '#{anchor}' is already used at {seen[anchor]}: give one an explicit 'anchor'")]
+        return [
+            page.location(*where).problem(
+                f"heading anchor '#{anchor}' is already used at {seen[anchor]}: give one an explicit 'anchor'"
+            )
+        ]
     seen[anchor] = pointer
     return []
 

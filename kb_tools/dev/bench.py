@@ -10,6 +10,7 @@ a new Python process, as a maintainer or CI runs them. It prints a table and wri
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import json
 import math
@@ -25,16 +26,17 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from kb_tools.search import index
-from kb_tools.dev import synth
-from kb_tools.pipeline.build import build_sites, render_all
-from kb_tools.checks.registry import CheckOptions, check_all
+from kb_tools.checks.options import CheckOptions
+from kb_tools.checks.registry import check_all
 from kb_tools.config import Paths
-from kb_tools.model import Library
-from kb_tools.search.query import SearchService
 from kb_tools.content.text import parse
+from kb_tools.dev import synth
+from kb_tools.model import Library
+from kb_tools.pipeline.build import build_sites, render_all
+from kb_tools.search import index
+from kb_tools.search.query import SearchService
 
 # key, label, unit: every figure the benchmark reports, in table order.
 FIGURES = (
@@ -106,7 +108,10 @@ class Timing:
     cpu: float
 
 
-def timed(function: Callable, *args, **kwargs) -> tuple[Timing, object]:
+T = TypeVar("T")
+
+
+def timed(function: Callable[..., T], *args: Any, **kwargs: Any) -> tuple[Timing, T]:
     started, cpu = time.perf_counter(), cpu_seconds()
     result = function(*args, **kwargs)
     return Timing(time.perf_counter() - started, cpu_seconds() - cpu), result
@@ -130,7 +135,8 @@ def bench_paths(root: Path, project: Paths) -> Paths:
 def measure_steps(paths: Paths, runs: Runs) -> Library:
     """The tool's own steps and MkDocs, each from a cold start, in this process."""
     parse.cache_clear()  # a `kb build` process starts with nothing cached
-    shutil.rmtree(paths.cache, ignore_errors=True)
+    if paths.cache is not None:
+        shutil.rmtree(paths.cache, ignore_errors=True)
     timing, check = timed(check_all, paths.content)
     assert check.ok and check.library is not None, [str(p) for p in check.problems[:5]]
     add_timing(runs, "validate", timing)
@@ -211,7 +217,7 @@ def child_build(paths_json: str) -> None:
     """Run in a fresh process by measure_builds: one `kb build`, then its figures as JSON."""
     from kb_tools.pipeline.build import build
 
-    paths = Paths(**{k: Path(v) if v else None for k, v in json.loads(paths_json).items()})
+    paths = Paths(**{k: Path(v) if v else None for k, v in json.loads(paths_json).items()})  # type: ignore[arg-type]
     result = build(paths)
     mkdocs = resource.getrusage(resource.RUSAGE_CHILDREN)  # the build's only child processes are MkDocs
     print(
@@ -231,8 +237,15 @@ def child_build(paths_json: str) -> None:
 def run_child(function: str, what: str, *args: str) -> tuple[Timing, Any]:
     """One of this module's child_… functions in a new Python process (its time includes
     starting Python and imports), and the JSON it printed last."""
-    command = [sys.executable, "-c", f"import sys; from kb_tools.dev.bench import {function}; {function}(*sys.argv[1:])", *args]
-    timing, completed = timed(subprocess.run, command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    command = [
+        sys.executable,
+        "-c",
+        f"import sys; from kb_tools.dev.bench import {function}; {function}(*sys.argv[1:])",
+        *args,
+    ]
+    timing, completed = timed(
+        subprocess.run, command, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent
+    )
     if completed.returncode != 0:
         raise RuntimeError(f"{what} failed:\n{completed.stderr[-2000:]}")
     return timing, json.loads(completed.stdout.strip().splitlines()[-1])
@@ -348,7 +361,15 @@ def target_results(results: dict[int, dict[str, float | None]]) -> list[dict[str
     for key, (limit, at, text) in TARGETS.items():
         for pages, figures in results.items():
             if (at is None or at == pages) and figures.get(key) is not None:
-                checks.append({"target": text, "pages": pages, "value": figures[key], "unit": UNITS[key], "met": figures[key] < limit})
+                checks.append(
+                    {
+                        "target": text,
+                        "pages": pages,
+                        "value": figures[key],
+                        "unit": UNITS[key],
+                        "met": figures[key] < limit,  # type: ignore[operator]  # not None: checked above
+                    }
+                )
     return checks
 
 
@@ -377,12 +398,18 @@ def table(results: dict[int, dict[str, float | None]]) -> str:
     lines.insert(1, "-+-".join("-" * width for width in widths))
     for check in target_results(results):
         mark = "met" if check["met"] else "MISSED"
-        lines.append(f"target {mark}: {check['target']} ({format_value(check['value'], str(check['unit']))} at {check['pages']:,} pages)")
+        lines.append(
+            f"target {mark}: {check['target']} ({format_value(check['value'], str(check['unit']))} at {check['pages']:,} pages)"  # type: ignore[arg-type]
+        )
     return "\n".join(lines)
 
 
 def run_benchmark(
-    sizes: Sequence[int], runs: int = 3, json_path: Path | None = None, workdir: Path | None = None, seed: int = 1,
+    sizes: Sequence[int],
+    runs: int = 3,
+    json_path: Path | None = None,
+    workdir: Path | None = None,
+    seed: int = 1,
     progress: Callable[[str], None] = lambda message: None,
 ) -> dict[str, object]:
     """Measure every size; returns the report, and writes it to json_path after every run
@@ -415,9 +442,8 @@ def run_benchmark(
 
     try:
         for size in sizes:
-            bench_one(size, runs, workdir, seed, progress, lambda runs_so_far, size=size: save(size, runs_so_far))
+            bench_one(size, runs, workdir, seed, progress, functools.partial(save, size))
     finally:
         if not keep:
             shutil.rmtree(workdir, ignore_errors=True)
     return report()
-

@@ -56,74 +56,217 @@ QUERIES = (
 )
 
 ACTIONS = (
-    "Check", "Record", "Update", "Review", "Explain", "Handle", "Request", "Correct", "Close",
-    "Escalate", "Confirm", "Set up", "Cancel", "Prepare", "Decide on", "Reinstate",
+    "Check",
+    "Record",
+    "Update",
+    "Review",
+    "Explain",
+    "Handle",
+    "Request",
+    "Correct",
+    "Close",
+    "Escalate",
+    "Confirm",
+    "Set up",
+    "Cancel",
+    "Prepare",
+    "Decide on",
+    "Reinstate",
 )
 SUBJECTS = (
-    "maintenance calculation", "change of circumstances", "shared care", "gross weekly income",
-    "Collect and Pay", "Direct Pay", "arrears", "mandatory reconsideration", "appeal",
-    "variation", "deduction from earnings order", "annual review", "case closure",
-    "payment schedule", "effective date", "service request", "Freedom of Information request",
-    "MP enquiry", "complaint", "quality check", "coaching session", "special client record",
-    "case notes", "call recording", "information request", "parentage dispute",
-    "qualifying child", "flat rate", "nil rate", "default maintenance decision",
-    "enforcement action", "liability order", "regular deduction order",
-    "lump sum deduction order", "overpayment", "refund", "third party payment",
-    "income evidence", "welfare check", "domestic abuse disclosure",
+    "maintenance calculation",
+    "change of circumstances",
+    "shared care",
+    "gross weekly income",
+    "Collect and Pay",
+    "Direct Pay",
+    "arrears",
+    "mandatory reconsideration",
+    "appeal",
+    "variation",
+    "deduction from earnings order",
+    "annual review",
+    "case closure",
+    "payment schedule",
+    "effective date",
+    "service request",
+    "Freedom of Information request",
+    "MP enquiry",
+    "complaint",
+    "quality check",
+    "coaching session",
+    "special client record",
+    "case notes",
+    "call recording",
+    "information request",
+    "parentage dispute",
+    "qualifying child",
+    "flat rate",
+    "nil rate",
+    "default maintenance decision",
+    "enforcement action",
+    "liability order",
+    "regular deduction order",
+    "lump sum deduction order",
+    "overpayment",
+    "refund",
+    "third party payment",
+    "income evidence",
+    "welfare check",
+    "domestic abuse disclosure",
 )
 QUALIFIERS = (
-    "", "for a new case", "after a change", "when the paying parent lives abroad",
-    "when evidence is missing", "in a shared care case", "for a receiving parent",
-    "by phone", "in writing", "during an annual review", "before a decision",
-    "after an appeal", "for a closed case", "with a representative", "on a linked case",
-    "when a child leaves education", "for a self-employed paying parent",
-    "when payments are missed", "for a special client", "at the effective date",
+    "",
+    "for a new case",
+    "after a change",
+    "when the paying parent lives abroad",
+    "when evidence is missing",
+    "in a shared care case",
+    "for a receiving parent",
+    "by phone",
+    "in writing",
+    "during an annual review",
+    "before a decision",
+    "after an appeal",
+    "for a closed case",
+    "with a representative",
+    "on a linked case",
+    "when a child leaves education",
+    "for a self-employed paying parent",
+    "when payments are missed",
+    "for a special client",
+    "at the effective date",
 )
 SECTION_NAMES = (
-    "Applications", "Calculations", "Payments", "Changes of circumstances", "Enforcement",
-    "Disputes and appeals", "Complaints", "Information requests", "Case closure",
-    "Assurance and guidance", "Special clients", "Arrears", "Variations", "Annual reviews",
-    "Parentage", "Income and evidence", "Collect and Pay", "Direct Pay", "Correspondence",
+    "Applications",
+    "Calculations",
+    "Payments",
+    "Changes of circumstances",
+    "Enforcement",
+    "Disputes and appeals",
+    "Complaints",
+    "Information requests",
+    "Case closure",
+    "Assurance and guidance",
+    "Special clients",
+    "Arrears",
+    "Variations",
+    "Annual reviews",
+    "Parentage",
+    "Income and evidence",
+    "Collect and Pay",
+    "Direct Pay",
+    "Correspondence",
     "Records management",
 )
 HEADINGS = (
-    "Before you start", "What to check", "What to do", "If evidence is missing",
-    "Telling the parents", "Recording the decision", "When to escalate", "Time limits",
-    "Working out the dates", "If the parents disagree", "After the decision",
-    "Linked cases", "If the case is closed", "Getting advice",
+    "Before you start",
+    "What to check",
+    "What to do",
+    "If evidence is missing",
+    "Telling the parents",
+    "Recording the decision",
+    "When to escalate",
+    "Time limits",
+    "Working out the dates",
+    "If the parents disagree",
+    "After the decision",
+    "Linked cases",
+    "If the case is closed",
+    "Getting advice",
 )
 OWNERS = (
-    "Advice and Guidance team", "Quality and Assurance team", "Casework team",
-    "Enforcement team", "Complaints team", "Freedom of Information team", "Payments team",
+    "Advice and Guidance team",
+    "Quality and Assurance team",
+    "Casework team",
+    "Enforcement team",
+    "Complaints team",
+    "Freedom of Information team",
+    "Payments team",
 )
 TAGS = (
-    "calculations", "payments", "evidence", "arrears", "appeals", "complaints", "enforcement",
-    "shared care", "income", "case closure", "service request", "information requests",
-    "annual review", "variations", "parentage", "special clients", "Collect and Pay",
-    "Direct Pay", "correspondence", "records", "assurance", "coaching",
+    "calculations",
+    "payments",
+    "evidence",
+    "arrears",
+    "appeals",
+    "complaints",
+    "enforcement",
+    "shared care",
+    "income",
+    "case closure",
+    "service request",
+    "information requests",
+    "annual review",
+    "variations",
+    "parentage",
+    "special clients",
+    "Collect and Pay",
+    "Direct Pay",
+    "correspondence",
+    "records",
+    "assurance",
+    "coaching",
 )
 KEYWORDS = (
-    "SR", "A&G", "FOI", "PQ", "MP", "Q&A", "CMG", "1-2-1", "DEO", "RDO", "LSDO", "MR",
-    "change of circs", "CofC", "reinstatement", "backdating",
+    "SR",
+    "A&G",
+    "FOI",
+    "PQ",
+    "MP",
+    "Q&A",
+    "CMG",
+    "1-2-1",
+    "DEO",
+    "RDO",
+    "LSDO",
+    "MR",
+    "change of circs",
+    "CofC",
+    "reinstatement",
+    "backdating",
 )
 # GB phrases that content/terminology.yml turns into NI terms.
 TERMS = (
-    "the Child Maintenance Group (CMG)", "CMG", "the Department for Work and Pensions (DWP)",
-    "DWP", "the First-tier Tribunal", "the Child Support Act 1991",
+    "the Child Maintenance Group (CMG)",
+    "CMG",
+    "the Department for Work and Pensions (DWP)",
+    "DWP",
+    "the First-tier Tribunal",
+    "the Child Support Act 1991",
 )
-ACTORS = ("the paying parent", "the receiving parent", "the caseworker", "your team leader", "the parents", "a representative")
+ACTORS = (
+    "the paying parent",
+    "the receiving parent",
+    "the caseworker",
+    "your team leader",
+    "the parents",
+    "a representative",
+)
 VERBS = ("check", "record", "confirm", "explain", "update", "review", "tell", "ask about")
 OBJECTS = (
-    "the effective date", "the gross weekly income", "the number of qualifying children",
-    "the shared care nights", "the payment schedule", "the case notes", "the evidence provided",
-    "any arrears on the case", "the collection fees", "the decision letter",
-    "the mandatory reconsideration request", "the date the change was reported",
+    "the effective date",
+    "the gross weekly income",
+    "the number of qualifying children",
+    "the shared care nights",
+    "the payment schedule",
+    "the case notes",
+    "the evidence provided",
+    "any arrears on the case",
+    "the collection fees",
+    "the decision letter",
+    "the mandatory reconsideration request",
+    "the date the change was reported",
 )
 REASONS = (
-    "so the calculation uses the right figures", "because the decision can be challenged",
-    "so both parents get the same information", "before the next payment is due",
-    "so the case history stays complete", "because the time limit runs from that date",
-    "so that nobody has to ask again", "to keep personal information safe",
+    "so the calculation uses the right figures",
+    "because the decision can be challenged",
+    "so both parents get the same information",
+    "before the next payment is due",
+    "so the case history stays complete",
+    "because the time limit runs from that date",
+    "so that nobody has to ask again",
+    "to keep personal information safe",
 )
 LEGISLATION = (
     ("Child Support Act 1991", "https://www.legislation.gov.uk/ukpga/1991/48", "gb"),
@@ -172,7 +315,9 @@ def generate(target: Path, pages: int, seed: int = 1) -> SynthCorpus:
     for page in skeletons:
         by_section.setdefault(page.section, []).append(page)
     for page in skeletons:
-        _write_yaml(target / PAGES_DIR / page.section / f"{page.id}.yml", _page(rng, page, skeletons, by_section[page.section]))
+        _write_yaml(
+            target / PAGES_DIR / page.section / f"{page.id}.yml", _page(rng, page, skeletons, by_section[page.section])
+        )
     return SynthCorpus(target, tuple(skeletons), tuple(s["id"] for s in sections))
 
 
@@ -216,7 +361,9 @@ def _skeletons(rng: random.Random, count: int, section_ids: list[str]) -> list[S
     skeletons = []
     for i, title in enumerate(_titles(rng, count)):
         headings = rng.sample(HEADINGS, rng.randint(3, 4))
-        skeletons.append(SynthPage(slugify(title), title, section_ids[i % len(section_ids)], tuple(slugify(h) for h in headings)))
+        skeletons.append(
+            SynthPage(slugify(title), title, section_ids[i % len(section_ids)], tuple(slugify(h) for h in headings))
+        )
     return skeletons
 
 
@@ -259,10 +406,14 @@ def _page(rng: random.Random, page: SynthPage, everyone: list[SynthPage], neighb
         "source": "synthetic benchmark page",
         "tags": rng.sample(TAGS, rng.randint(1, 3)),
         "keywords": rng.sample(KEYWORDS, rng.randint(0, 3)),
-        "body": [_body_section(rng, heading_anchor, index, related) for index, heading_anchor in enumerate(page.anchors)],
+        "body": [
+            _body_section(rng, heading_anchor, index, related) for index, heading_anchor in enumerate(page.anchors)
+        ],
         "faq": _faqs(rng, rng.randint(1, 2)),
         "related": [p.id for p in related],
-        "legislation": [{"title": t, "url": u, **({"edition": e} if e else {})} for t, u, e in rng.sample(LEGISLATION, 2)],
+        "legislation": [
+            {"title": t, "url": u, **({"edition": e} if e else {})} for t, u, e in rng.sample(LEGISLATION, 2)
+        ],
         "changes": [{"date": reviewed.isoformat(), "note": f"Reviewed: {rng.choice(REASONS)}."}],
     }
     if not data["keywords"]:
@@ -322,4 +473,3 @@ _Dumper.add_representer(str, _text)
 def _write_yaml(path: Path, data: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
-

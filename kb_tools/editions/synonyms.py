@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from kb_tools.model import LegacyTerm, Page, Synonym
 from kb_tools.content.text import parse, plain_text
+from kb_tools.model import LegacyTerm, Page, Synonym
 
 
 def _is_acronym(term: str) -> bool:
-    """"SR", "A&G", "1-2-1": matched case-sensitively so "Mp" or "sr" in prose are not taken for them."""
+    """ "SR", "A&G", "1-2-1": matched case-sensitively so "Mp" or "sr" in prose are not taken for them."""
     letters = [c for c in term if c.isalpha()]
     return " " not in term and (not letters or all(c.isupper() for c in letters))
 

@@ -31,8 +31,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 
-from kb_tools.model import BodySection, Faq, Library, Note, Page, Reference, Term, Terminology
 from kb_tools.content.text import Code, EditionOnly, Link, Literal, Plain, Segment, for_edition, parse
+from kb_tools.model import BodySection, Faq, Library, Note, Page, Reference, Term, Terminology
 
 # Web and email addresses written as plain text: a term inside one stays as written.
 _ADDRESS = re.compile(r"(?:https?://|mailto:|www\.)[^\s<>()\[\]{}]*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -75,7 +75,8 @@ def term_pattern(
     ordered = _longest_first(terms)
     if not ordered:
         return None
-    word_start, other_start = [], []
+    word_start: list[str] = []
+    other_start: list[str] = []
     for term in ordered:
         first = "".join(re.escape(c) for c in _cases(term[0]))
         rest = re.escape(term[1:])
@@ -134,7 +135,8 @@ class Substituter:
     def __call__(self, text: str, preceding: str = "") -> str:
         """Text with its GB terms replaced. `preceding` is what the reader sees just before it
         (nothing: the text starts a sentence)."""
-        parts, position = [], 0
+        parts: list[str] = []
+        position = 0
         for match in self.matches(text):
             start = match.start()
             before = text[start - _CONTEXT : start] if start >= _CONTEXT else preceding[-_CONTEXT:] + text[:start]
@@ -165,7 +167,9 @@ def substituter_for(edition: str, terminology: Terminology) -> Substituter | Non
 # --- an edition's view of text and pages ------------------------------------------------
 
 
-def segments_for_edition(segments: tuple[Segment, ...], edition: str, substitute: Substituter | None) -> tuple[Segment, ...]:
+def segments_for_edition(
+    segments: tuple[Segment, ...], edition: str, substitute: Substituter | None
+) -> tuple[Segment, ...]:
     """Edition-only text resolved and, for NI, terms substituted outside link targets, code and literals."""
     kept = for_edition(segments, edition)
     if substitute is None:
@@ -173,7 +177,9 @@ def segments_for_edition(segments: tuple[Segment, ...], edition: str, substitute
     return _substituted(kept, substitute, "")[0]
 
 
-def _substituted(segments: tuple[Segment, ...], substitute: Substituter, preceding: str) -> tuple[tuple[Segment, ...], str]:
+def _substituted(
+    segments: tuple[Segment, ...], substitute: Substituter, preceding: str
+) -> tuple[tuple[Segment, ...], str]:
     """Segments with terms replaced, and the text the reader has seen by their end (for
     telling whether a term in the next segment starts a sentence)."""
     out: list[Segment] = []

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import IO
 
 from kb_tools.cache import Store
-from kb_tools.checks.registry import CheckOptions, check_all
+from kb_tools.checks.options import CheckOptions
+from kb_tools.checks.registry import check_all
 from kb_tools.config import Paths
 from kb_tools.content.validate import CheckResult
 from kb_tools.errors import KbError
@@ -32,7 +33,14 @@ from kb_tools.model import Library, Problem
 from kb_tools.pipeline import fingerprint, publish
 from kb_tools.search import index
 from kb_tools.site.checks import SITE_RULES, SiteRule, site_problems
-from kb_tools.site.render import EditionOutput, edition_view, mkdocs_config, render_edition, write_edition, write_mkdocs_config
+from kb_tools.site.render import (
+    EditionOutput,
+    edition_view,
+    mkdocs_config,
+    render_edition,
+    write_edition,
+    write_mkdocs_config,
+)
 
 Progress = Callable[[str], None]
 
@@ -63,7 +71,10 @@ def render_editions(library: Library, paths: Paths, source_key: str = "") -> lis
     cached = store.get(source_key, today)
     if cached is not None:
         # Only the files and nav are kept: pickled pages would be slower to read than to redo.
-        outputs = [EditionOutput(e, files, nav, edition_view(library, e)) for e, (files, nav) in zip(library.site.editions, cached)]
+        outputs = [
+            EditionOutput(e, files, nav, edition_view(library, e))
+            for e, (files, nav) in zip(library.site.editions, cached)
+        ]
     else:
         outputs = [render_edition(library, edition) for edition in library.site.editions]
         store.put([(o.files, o.nav) for o in outputs], source_key, today)
@@ -71,7 +82,9 @@ def render_editions(library: Library, paths: Paths, source_key: str = "") -> lis
     return outputs
 
 
-def render_all(library: Library, paths: Paths, source_key: str = "") -> tuple[list[EditionOutput], dict[str, list[str]]]:
+def render_all(
+    library: Library, paths: Paths, source_key: str = ""
+) -> tuple[list[EditionOutput], dict[str, list[str]]]:
     outputs = render_editions(library, paths, source_key)
     changed = {}
     for output in outputs:
@@ -88,7 +101,19 @@ def edition_config_path(paths: Paths, edition_id: str) -> Path:
 
 def mkdocs_command(config_file: Path, site_dir: Path) -> list[str]:
     """`mkdocs build --strict` into site_dir. Never `-v`: it skips anchor validation."""
-    return [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-q", "-f", str(config_file), "-d", str(site_dir)]
+    return [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--clean",
+        "-q",
+        "-f",
+        str(config_file),
+        "-d",
+        str(site_dir),
+    ]
 
 
 def build_sites(paths: Paths, edition_ids: list[str], staging: Path) -> None:
@@ -98,11 +123,15 @@ def build_sites(paths: Paths, edition_ids: list[str], staging: Path) -> None:
     running: list[tuple[str, subprocess.Popen, IO[bytes]]] = []
     try:
         for edition_id in edition_ids:
-            output = tempfile.TemporaryFile()
+            output: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115  (read and closed after MkDocs exits)
             command = mkdocs_command(edition_config_path(paths, edition_id), staging / edition_id)
             with publish.deferred_interrupts():  # a process started is a process recorded, to stop
-                running.append((edition_id, subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env), output))
-        errors = [_mkdocs_error(edition_id, process, output) for edition_id, process, output in running if process.wait() != 0]
+                running.append(
+                    (edition_id, subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env), output)
+                )
+        errors = [
+            _mkdocs_error(edition_id, process, output) for edition_id, process, output in running if process.wait() != 0
+        ]
     finally:
         for _, process, output in running:
             if process.poll() is None:
@@ -126,7 +155,9 @@ def drop_error_page(edition_site: Path) -> None:
 def _mkdocs_error(edition_id: str, process: subprocess.Popen, output: IO[bytes]) -> str:
     output.seek(0)
     lines = [line for line in output.read().decode("utf-8", "replace").splitlines() if line.strip()]
-    return f"MkDocs failed for the {edition_id.upper()} edition (exit {process.returncode}):\n  " + "\n  ".join(lines[-20:])
+    return f"MkDocs failed for the {edition_id.upper()} edition (exit {process.returncode}):\n  " + "\n  ".join(
+        lines[-20:]
+    )
 
 
 def prepare_search_indexes(outputs: list[EditionOutput], library: Library, paths: Paths) -> list[index.IndexUpdate]:
@@ -135,7 +166,9 @@ def prepare_search_indexes(outputs: list[EditionOutput], library: Library, paths
     try:
         with _step("writing the search index"):
             for output in outputs:
-                updates.append(index.prepare(paths.search_index, output.edition.id, output.pages, library.terminology.synonyms))
+                updates.append(
+                    index.prepare(paths.search_index, output.edition.id, output.pages, library.terminology.synonyms)
+                )
     except BaseException:
         discard_search_indexes(updates)
         raise
@@ -164,7 +197,8 @@ def _timed(timings: dict[str, float], name: str, function: Callable, *args):
 def root_page(library: Library) -> str:
     """The site root: a page that lets the reader pick an edition."""
     links = "\n".join(
-        f'      <li><a href="{e.id}/index.html">{html.escape(e.name)} ({html.escape(e.badge)})</a></li>' for e in library.site.editions
+        f'      <li><a href="{e.id}/index.html">{html.escape(e.name)} ({html.escape(e.badge)})</a></li>'
+        for e in library.site.editions
     )
     title = html.escape(library.site.title)
     return f"""<!doctype html>
@@ -194,7 +228,8 @@ def write_root(site_dir: Path, library: Library) -> None:
 def site_fingerprints(paths: Paths, library: Library) -> dict[str, str]:
     """One fingerprint per edition (its MkDocs inputs) and one for the root page."""
     prints = {
-        e.id: fingerprint.edition_fingerprint(paths.docs / e.id, edition_config_path(paths, e.id)) for e in library.site.editions
+        e.id: fingerprint.edition_fingerprint(paths.docs / e.id, edition_config_path(paths, e.id))
+        for e in library.site.editions
     }
     prints["root"] = fingerprint.text_fingerprint(root_page(library))
     return prints
@@ -204,7 +239,8 @@ def stale_editions(site_dir: Path, fingerprints: dict[str, str]) -> list[str]:
     """Editions whose published HTML is missing or was built from other inputs."""
     published = fingerprint.read_published(site_dir)
     return [
-        e for e in fingerprints
+        e
+        for e in fingerprints
         if e != "root" and (published.get(e) != fingerprints[e] or not (site_dir / e / "index.html").is_file())
     ]
 
@@ -267,7 +303,7 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions, site_rules: 
     progress(f"Building the site with MkDocs ({', '.join(stale) or 'no edition changed'}; editions in parallel)")
     step = time.perf_counter()
     staging = publish.stage(paths.site)
-    updates: list[index.IndexUpdate] = []
+    updates = []
     try:
         # The search index is Python work and MkDocs runs in subprocesses: do both at once.
         with ThreadPoolExecutor(max_workers=1) as pool:

@@ -31,7 +31,9 @@ def edition_fingerprint(docs_dir: Path, config_file: Path) -> str:
     if isinstance(config, dict) and "site_dir" in config:
         # Where the HTML goes is not an input (the build passes its own folder), and the
         # published site's path changes with every build (a link to a new version).
-        config_bytes = json.dumps({k: v for k, v in config.items() if k != "site_dir"}, sort_keys=True, default=str).encode()
+        config_bytes = json.dumps(
+            {k: v for k, v in config.items() if k != "site_dir"}, sort_keys=True, default=str
+        ).encode()
     digest.update(config_bytes)
     add_folder(digest, docs_dir)
     custom_dir = (config.get("theme") or {}).get("custom_dir")
@@ -56,4 +58,6 @@ def read_published(site_dir: Path) -> dict[str, str]:
 
 
 def write_published(site_dir: Path, fingerprints: dict[str, str]) -> None:
-    (site_dir / FINGERPRINT_FILE).write_text(json.dumps(fingerprints, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (site_dir / FINGERPRINT_FILE).write_text(
+        json.dumps(fingerprints, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )

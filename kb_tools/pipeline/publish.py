@@ -29,6 +29,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
 from kb_tools.errors import KbError
 from kb_tools.versions import (  # noqa: F401  (the pipeline's publishing steps, re-exported)
     BUILDS_SUFFIX,
@@ -119,5 +120,5 @@ def deferred_interrupts() -> Iterator[None]:
         held, _deferred = _deferred, outer
         if held and outer is None:
             raise Interrupted(held[0])
-        if held:
+        if held and outer is not None:
             outer.extend(held)

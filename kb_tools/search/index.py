@@ -38,10 +38,10 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language
 
 from kb_tools import versions
-from kb_tools.model import Page, Synonym
-from kb_tools.layout import LEGISLATION_ANCHOR, LEGISLATION_HEADING, page_url
-from kb_tools.editions.synonyms import also_known_as
 from kb_tools.content.text import parse, plain_text
+from kb_tools.editions.synonyms import also_known_as
+from kb_tools.layout import LEGISLATION_ANCHOR, LEGISLATION_HEADING, page_url
+from kb_tools.model import Page, Synonym
 
 # Bump when the documents, fields or analysis change: every index is then rebuilt in full.
 SCHEMA_VERSION = 3
@@ -62,7 +62,7 @@ class CompoundFilter(Filter):
     comes first, then its parts: analyse() and search.py rely on that order.
     """
 
-    def __call__(self, tokens: Iterable) -> Iterator:
+    def __call__(self, tokens: Iterable, **kwargs: object) -> Iterator:  # type: ignore[override]  # a filter, not a tokenizer
         for token in tokens:
             text = token.text
             yield token
@@ -104,10 +104,14 @@ def analyse(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     chain costs a generator step per filter per word; at 10,000 pages that was a third of
     the index build. tests/test_index.py checks the two give the same terms.
     """
-    words = []
+    words: list[str] = []
     for match in _TOKEN.finditer(text):
         token = match.group().lower()
-        pieces = [token] if token.isalnum() or "&" in token else [token, *(p for p in _JOINERS.split(token) if len(p) > 1 and not p.isdigit())]
+        pieces = (
+            [token]
+            if token.isalnum() or "&" in token
+            else [token, *(p for p in _JOINERS.split(token) if len(p) > 1 and not p.isdigit())]
+        )
         words.extend(w for w in pieces if len(w) > 1 and w not in _STOP_WORDS)
     return tuple(words), tuple(_STEM(word) for word in words)
 
@@ -207,7 +211,9 @@ def document_for_page(page: Page, edition: str, synonyms: Iterable[Synonym]) -> 
         headings.append(heading_stems)
         texts.append(text_stems)
         # The page top holds the page's names: a query matching only the title lands there.
-        sections.append(SectionEntry(heading, anchor, text, _unique(heading_stems if anchor else names), _unique(text_stems)))
+        sections.append(
+            SectionEntry(heading, anchor, text, _unique(heading_stems if anchor else names), _unique(text_stems))
+        )
     return PageDocument(
         page_id=page.id,
         title=title,
@@ -298,7 +304,7 @@ def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[
     added = tuple(sorted(set(hashes) - set(old)))
     updated = tuple(sorted(p for p in set(hashes) & set(old) if hashes[p] != old[p]))
     removed = tuple(sorted(set(old) - set(hashes)))
-    full = not old or len(added) + len(updated) > len(hashes) / 2
+    full = current is None or not old or len(added) + len(updated) > len(hashes) / 2
     if not (full or added or updated or removed):
         return IndexUpdate(edition, folder, None, documents=len(hashes))
     changed = sorted(by_id) if full else added + updated
@@ -308,10 +314,13 @@ def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[
         if full:
             ix = whoosh_index.create_in(str(staging), make_schema())
         else:
+            assert current is not None  # not full: there is a published version to start from
             _link_copy(current, staging)
             ix = whoosh_index.open_dir(str(staging))
         _write(ix, [document_for_page(by_id[p], edition, synonyms) for p in changed], () if full else updated + removed)
-        (staging / MANIFEST).write_text(json.dumps({"schema": SCHEMA_VERSION, "pages": hashes}, sort_keys=True), encoding="utf-8")
+        (staging / MANIFEST).write_text(
+            json.dumps({"schema": SCHEMA_VERSION, "pages": hashes}, sort_keys=True), encoding="utf-8"
+        )
         version = versions.seal(staging)  # complete: only now does it look like a version
     except BaseException:
         versions.discard(staging)

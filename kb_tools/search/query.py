@@ -17,6 +17,7 @@ The opened index is cached and reopened only when a build publishes a new versio
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import html
 import re
@@ -26,14 +27,22 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from whoosh.index import IndexError as WhooshIndexError
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.index import IndexError as WhooshIndexError
 from whoosh.matching import FilterMatcher, Matcher, MultiMatcher
 from whoosh.scoring import BM25F
 
 from kb_tools.config import EDITIONS
-from kb_tools.search.index import FIELD_BOOSTS, TOKEN_PATTERN, SectionEntry, analyse, current_version, edition_folder, open_version
 from kb_tools.errors import KbError
+from kb_tools.search.index import (
+    FIELD_BOOSTS,
+    TOKEN_PATTERN,
+    SectionEntry,
+    analyse,
+    current_version,
+    edition_folder,
+    open_version,
+)
 
 MAX_QUERY_LENGTH = 200
 MAX_LIMIT = 50
@@ -117,7 +126,11 @@ class _OpenIndex:
         self._scores: OrderedDict[str, dict[int, float]] = OrderedDict()
         self._cached_postings = 0
         count = self.reader.doc_count_all()
-        self._deleted = frozenset(d for d in range(count) if self.reader.is_deleted(d)) if self.reader.has_deletions() else frozenset()
+        self._deleted = (
+            frozenset(d for d in range(count) if self.reader.is_deleted(d))
+            if self.reader.has_deletions()
+            else frozenset()
+        )
         self._norms = {field: self._length_norms(field) for field in SCORED_FIELDS}  # about 25 ms at 10,000 pages
 
     def term_scores(self, term: str) -> dict[int, float]:
@@ -207,10 +220,8 @@ class SearchService:
         caseworker to search does not wait for it. An edition not built yet is skipped."""
         with self._lock:
             for edition in EDITIONS:
-                try:
+                with contextlib.suppress(IndexNotBuilt):
                     self._current(edition)
-                except IndexNotBuilt:
-                    pass
 
     def search(self, query: str, edition: str = "gb", limit: int = DEFAULT_LIMIT) -> SearchResponse:
         errors = request_errors(query, edition, limit)
@@ -247,7 +258,9 @@ class SearchService:
         """The edition's published index, reopened when a build has switched the link."""
         version = current_version(edition_folder(self.root, edition))
         if version is None:
-            raise IndexNotBuilt(f"no search index for the {edition.upper()} edition in {self.root}: run `kb build` first")
+            raise IndexNotBuilt(
+                f"no search index for the {edition.upper()} edition in {self.root}: run `kb build` first"
+            )
         opened = self._open.get(edition)
         if opened is None or opened.version != version:
             if opened is not None:
@@ -279,7 +292,9 @@ class SearchService:
                     optional.append(joined[0])
         return required, list(dict.fromkeys(t for t in optional if t not in required))
 
-    def _ranked(self, opened: _OpenIndex, required: list[str], optional: list[str], limit: int) -> list[tuple[int, float]]:
+    def _ranked(
+        self, opened: _OpenIndex, required: list[str], optional: list[str], limit: int
+    ) -> list[tuple[int, float]]:
         """(document number, score) of the best pages: all words first, then any word."""
         if not required:
             return []
@@ -317,7 +332,7 @@ def _posting_blocks(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequence[
         while matcher.is_active():
             matcher._read_ids()
             matcher._read_weights()
-            yield matcher._ids[matcher._i :], matcher._weights[matcher._i :]
+            yield matcher._ids[matcher._i :], matcher._weights[matcher._i :]  # type: ignore[index]
             matcher._next_block()
     else:
         docnums, weights = [], []
@@ -331,10 +346,10 @@ def _posting_blocks(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequence[
 def _all_of(required: list[dict[int, float]], optional: list[dict[int, float]]) -> dict[int, float]:
     """Pages matching every required term, scored by all the terms they match (Whoosh's AndMaybe)."""
     smallest, *others = sorted(required, key=len)
-    docs = smallest.keys()
+    common = set(smallest)
     for scores in others:
-        docs = docs & scores.keys()
-    docs = list(docs)
+        common &= scores.keys()
+    docs = list(common)
     # Column by column (C loops, not a Python loop per page): at 10,000 pages "parent" and
     # "pay" are on nearly every page.
     columns = [list(map(scores.__getitem__, docs)) for scores in required]

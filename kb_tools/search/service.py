@@ -50,7 +50,7 @@ class Handler(SimpleHTTPRequestHandler):
             self._send_json(HTTPStatus.BAD_REQUEST, {"error": "; ".join(errors)})
             return
         try:
-            response = self.service.search(query, edition, int(limit))  # type: ignore[arg-type]
+            response = self.service.search(query, edition, int(limit))  # type: ignore[call-overload]
         except IndexNotBuilt as err:
             self._send_json(HTTPStatus.SERVICE_UNAVAILABLE, {"error": str(err)})
         except Exception as err:  # never a traceback to the browser; one line in the log

@@ -49,8 +49,8 @@ def read_html(text: str) -> HtmlFile:
         if "id" in attributes:
             ids.add(attributes["id"] or "")
         if node.tag == "a" and attributes.get("name"):
-            ids.add(attributes["name"])
-        urls.extend(attributes[name].strip() for name in LINK_ATTRIBUTES if attributes.get(name) is not None)
+            ids.add(attributes["name"] or "")
+        urls.extend((attributes[name] or "").strip() for name in LINK_ATTRIBUTES if attributes.get(name) is not None)
     return HtmlFile(frozenset(ids), tuple(urls))
 
 
@@ -58,7 +58,7 @@ def link_text(text: str, url: str) -> str:
     """What a reader sees of the link to `url` in an HTML file: its text, or the tag of a
     stylesheet or script. Looked up only for broken links."""
     for node in LexborHTMLParser(text).css("[href], [src]"):
-        if url in (node.attributes.get(name, "").strip() for name in LINK_ATTRIBUTES):
+        if url in ((node.attributes.get(name) or "").strip() for name in LINK_ATTRIBUTES):
             words = " ".join(node.text(deep=True).split()) if node.tag == "a" else ""
             rel = f' rel="{node.attributes["rel"]}"' if node.attributes.get("rel") else ""
             return words or node.attributes.get("aria-label") or node.attributes.get("title") or f"<{node.tag}{rel}>"

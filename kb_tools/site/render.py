@@ -199,7 +199,7 @@ def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str,
     `words` (keywords and synonyms) are hidden on the page for the site's built-in search.
     """
     section = site.section(page.section)
-    meta = {
+    meta: dict[str, object] = {
         "title": plain_text(parse(page.title)),
         "description": plain_text(parse(page.summary)),
         "page_id": page.id,
