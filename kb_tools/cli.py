@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from kb_tools.checks import safety
+from kb_tools.checks import git
 from kb_tools.checks.options import CheckOptions
 from kb_tools.checks.registry import check_all
 from kb_tools.config import EDITIONS, Paths
@@ -59,8 +59,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     paths = Paths.for_project(content=args.content)
     if args.changed_since is not None:
         try:
-            safety.resolve_base(args.changed_since, paths.content)
-        except safety.GitError as err:
+            git.resolve_base(args.changed_since, paths.content)
+        except git.GitError as err:
             _say(f"kb check: cannot compare with '{args.changed_since}': {err}")
             return EXIT_USAGE
     result = check_all(paths.content, _options(args), paths.cache)

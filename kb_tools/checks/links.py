@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from kb_tools.checks.options import CheckOptions
 
 PAGE_SCHEME = "page:"
+# Schemes the renderer turns into links (site/render.py SAFE_SCHEMES); any other is refused here.
+PUBLISHED_SCHEMES = ("https://", "http://", "mailto:")
 # Targets with a scheme (https:, mailto:, javascript: …) are external or refused by the
 # safety checks; everything else must be page:… or #….
 HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -101,7 +103,10 @@ def _link_problem(link: WrittenLink, pages: dict[str, Page], anchors: dict, libr
         return _anchor_problem(link, link.page.id, target[1:], anchors, library)
     if not HAS_SCHEME.match(target):
         return "not a link the site can publish: write page:<id> for a procedure, #<anchor> for a heading here, site:<name> for a generated page, or https://…"
-    return None  # external (checked with --external) or another scheme (the safety checks)
+    if not target.lower().startswith(PUBLISHED_SCHEMES):
+        scheme = target.split(":", 1)[0]
+        return f"'{scheme}:' links are not published (only https://, http:// and mailto:): link to a web page instead"
+    return None  # external: checked with --external
 
 
 def _anchor_problem(link: WrittenLink, page_id: str, anchor: str, anchors: dict, library: Library) -> str | None:

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from kb_tools.cache import Store
-from kb_tools.checks import safety, terms
+from kb_tools.checks import change_notes, personal_data, reviews, terms, unsafe_text
 from kb_tools.checks.external_links import external_link_problems
 from kb_tools.checks.links import content_link_problems
 from kb_tools.checks.options import CheckOptions
@@ -35,10 +35,21 @@ class Rule:
 RULES: tuple[Rule, ...] = (
     Rule("links", content_link_problems, "in-text page:, site: and #anchor links resolve in each edition"),
     Rule("external-links", external_link_problems, "http(s) links answer (only with --external)"),
-    Rule("personal-data", safety.personal_data_problems, "NI numbers, phones, emails, postcodes, case references"),
-    Rule("unsafe-text", safety.unsafe_text_problems, "raw HTML, script and data URLs, event handlers"),
-    Rule("review-dates", safety.review_date_problems, "pages past their review date (warnings)"),
-    Rule("change-notes", safety.change_note_problems, "changed pages carry a new change note (--changed-since)"),
+    Rule(
+        "personal-data",
+        personal_data.personal_data_problems,
+        "NI numbers, phones, emails, postcodes, bank details, dates of birth, case references",
+    ),
+    Rule("unsafe-text", unsafe_text.unsafe_text_problems, "raw HTML, script and data URLs, event handlers"),
+    Rule(
+        "template-fields",
+        unsafe_text.template_field_problems,
+        "quotes and character references where templates print text",
+    ),
+    Rule("bidi-controls", unsafe_text.bidi_control_problems, "bidirectional control characters"),
+    Rule("review-dates", reviews.review_date_problems, "pages past their review date (warnings)"),
+    Rule("future-dates", reviews.future_date_problems, "last_reviewed and change notes dated after today"),
+    Rule("change-notes", change_notes.change_note_problems, "changed pages carry a new change note (--changed-since)"),
     Rule("terminology-table", terms.table_problems, "rows that would substitute twice or bring back a legacy term"),
     Rule("legacy-terms", terms.legacy_term_problems, "old terms (non-resident parent) wherever a reader sees them"),
     Rule("ni-terms", terms.ni_term_problems, "GB terms NI readers would see; GB law links in NI"),

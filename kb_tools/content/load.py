@@ -182,6 +182,11 @@ class _Builder:
             raise _Stop(event.start_mark, f"aliases (*{event.anchor}) are not allowed: write the value out in full")
         if depth > MAX_NESTING:
             raise _Stop(event.start_mark, f"nesting is deeper than {MAX_NESTING} levels")
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!") and not (isinstance(event, yaml.ScalarEvent) and event.implicit[0]):
+            # !!binary, !!python/…, !custom: PyYAML would silently give them a meaning or drop them.
+            shown = tag.replace("tag:yaml.org,2002:", "!!")
+            raise _Stop(event.start_mark, f"YAML tags ('{shown}') are not allowed: write plain text")
         if record:
             self.doc.values[pointer] = _location(self.doc.path, event.start_mark)
         if isinstance(event, yaml.ScalarEvent):

@@ -21,7 +21,7 @@ from jsonschema.exceptions import ValidationError
 from kb_tools import config
 from kb_tools.cache import Store, key_of
 from kb_tools.content.load import SourceDocument, load_yaml_bytes
-from kb_tools.layout import slugify
+from kb_tools.layout import RESERVED_ANCHORS, slugify
 from kb_tools.model import (
     BodySection,
     Change,
@@ -354,7 +354,7 @@ def check_content(content: Path, cache: Path | None = None) -> CheckResult:
     for file in page_files(content):
         page = _checked_page(reader, store, file, problems)
         if page is not None:
-            problems.extend(_file_name_problems(page, file))
+            problems.extend(_file_name_problems(page, file, content))
             pages.append(page)
     store.save()
 
@@ -432,6 +432,7 @@ def _build_checked(
     if doc is None:
         return None
     problems.extend(schema_problems(doc, schema))
+    problems.extend(slug_problems(doc))
     try:
         return build(doc)
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -449,11 +450,19 @@ def _site_problems(site: SiteConfig, content: Path) -> list[Problem]:
     return problems
 
 
-def _file_name_problems(page: Page, file: Path) -> list[Problem]:
+def _file_name_problems(page: Page, file: Path, content: Path) -> list[Problem]:
     if file.stem != page.id:
         return [
             page.location("id").problem(
                 f"id '{page.id}' must match the file name '{file.name}' (rename the file to {page.id}.yml)"
+            )
+        ]
+    folder = file.parent
+    if folder != content / config.PAGES_DIR and folder.name != page.section:
+        return [
+            page.location("section").problem(
+                f"the page is in the folder '{folder.name}' but its section is '{page.section}': move the file to "
+                f"pages/{page.section}/ or change its section"
             )
         ]
     return []
@@ -492,6 +501,13 @@ def _anchor_problems(page: Page) -> list[Problem]:
             problems.append(
                 page.location("body", i).problem(f"section '{section.heading}' has no text, steps, points or notes")
             )
+        if section.anchor in RESERVED_ANCHORS:
+            where = ("body", i, "anchor") if f"body/{i}/anchor" in page.locations else ("body", i, "heading")
+            problems.append(
+                page.location(*where).problem(
+                    f"the anchor '#{section.anchor}' belongs to a heading every page has: give this section another 'anchor'"
+                )
+            )
         problems.extend(_duplicate_anchor(page, seen, section.anchor, ("body", i, "heading")))
     for i, faq in enumerate(page.faq):
         problems.extend(_duplicate_anchor(page, seen, faq.anchor, ("faq", i, "question")))
@@ -516,3 +532,30 @@ def review_due(page: Page, site: SiteConfig) -> date:
 
 def is_slug(value: str) -> bool:
     return re.fullmatch(config.ID_PATTERN, value) is not None
+
+
+# Values that become file, folder or anchor names.
+_SLUG_POINTER = re.compile(r"^(?:id|section|related/\d+|(?:body|faq)/\d+/anchor|(?:sections|editions)/\d+/id)$")
+# Names Windows reserves for devices: a folder or file with one of them cannot be opened
+# from a shared drive, where caseworkers may open the site.
+_WINDOWS_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])$")
+
+
+def slug_problems(doc: SourceDocument) -> list[Problem]:
+    """What the schema's patterns let through: a trailing line break (a JSON Schema pattern's
+    `$` matches before one in Python) and the names Windows reserves."""
+    problems = []
+    for pointer, scalar in (doc.source_text.scalars.items() if doc.source_text else ()):
+        if not _SLUG_POINTER.match(pointer):
+            continue
+        value = scalar.value
+        if value.rstrip("\n") != value and is_slug(value.rstrip("\n")):
+            problems.append(doc.where(pointer).problem(f"'{pointer}' ends with a line break: write it on one line"))
+        elif _WINDOWS_RESERVED.match(value):
+            problems.append(
+                doc.where(pointer).problem(
+                    f"'{value}' is a name Windows reserves for a device, so the site could not be opened from a shared "
+                    "drive: choose another"
+                )
+            )
+    return problems

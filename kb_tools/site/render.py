@@ -40,11 +40,11 @@ from kb_tools.layout import (
     page_path,
     site_url,
 )
+from kb_tools.checks.links import PUBLISHED_SCHEMES as SAFE_SCHEMES
 from kb_tools.model import BodySection, Edition, Library, Page, SiteConfig
 from kb_tools.editions.synonyms import search_words
 from kb_tools.content.text import Code, Link, Literal, Plain, Segment, parse, plain_text
 
-SAFE_SCHEMES = ("https://", "http://", "mailto:")
 NOTE_TITLES = {"note": "Note", "warning": "Warning", "important": "Important", "tip": "Tip"}
 A_TO_Z_GROUP = "Procedures A to Z"  # in a big section's navigation, the entry that holds its alphabetical groups
 

@@ -1,0 +1,94 @@
+"""Running text finders over every text value a reader may see, and placing what they find.
+
+Each content file's text values (pages, site.yml, terminology.yml) are scanned, and every
+finding points at the line and column where it was written. Personal-data finders look at
+the text as a reader sees it (`reader_view`): the inline marks joined, Unicode compatibility
+forms folded (full-width digits, the full-width @), invisible format characters dropped and
+every kind of space collapsed, so that "020 **7946** 0000", "020\u00a07946\u00ad0000" and
+"０２０ ７９４６ ００００" are all the phone number they look like.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from kb_tools.content.load import text_location
+from kb_tools.model import Library, Problem, SourceText
+
+
+@dataclass(frozen=True)
+class Finding:
+    start: int  # offset in the text searched
+    end: int
+    message: str
+
+
+Finder = Callable[[str, Library | None], Iterator[Finding]]
+
+# The inline marks a reader never sees: bold, code, edition-only and literal text, dates.
+_MARKS = re.compile(r"\{(?:gb|ni|literal|as_of)\s*:\s?|\}|\*\*|`")
+_PLAIN_ASCII = re.compile(r"[\x20-\x7e]*")
+
+
+def reader_view(value: str) -> tuple[str, list[int] | None]:
+    """The text as a reader sees it, and for each of its characters the offset it came from
+    in `value` (None when the two are the same: plain ASCII without marks or runs of spaces)."""
+    if _PLAIN_ASCII.fullmatch(value) and not _MARKS.search(value) and "  " not in value:
+        return value, None
+    hidden = {i for match in _MARKS.finditer(value) for i in range(match.start(), match.end())}
+    out: list[str] = []
+    origin: list[int] = []
+    for i, char in enumerate(value):
+        if i in hidden or unicodedata.category(char) == "Cf":  # zero-width spaces, soft hyphens, bidi marks
+            continue
+        for folded in unicodedata.normalize("NFKC", char):
+            if folded.isspace():
+                if out and out[-1] == " ":
+                    continue
+                folded = " "
+            out.append(folded)
+            origin.append(i)
+    return "".join(out), origin
+
+
+def sources(library: Library) -> Iterator[SourceText]:
+    for source in (
+        library.site.source_text,
+        library.terminology.source_text,
+        *(page.source_text for page in library.pages),
+    ):
+        if source is not None:
+            yield source
+
+
+def scan(
+    library: Library,
+    finders: Iterable[Finder],
+    maybe: re.Pattern,
+    advice: str,
+    skip: tuple[str, ...] = (),
+    as_read: bool = False,
+) -> list[Problem]:
+    """Every finding in every text value, reported where it was written. Where findings
+    overlap (an 11-digit phone number is also a long number) only the first is reported.
+    Values without a character any finder needs (`maybe`) are skipped at once. With
+    `as_read`, finders see each value's reader view."""
+    finders = tuple(finders)
+    problems = []
+    for source in sources(library):
+        for pointer, scalar in source.scalars.items():
+            if pointer.startswith(skip) or not maybe.search(scalar.value):
+                continue
+            text, origin = reader_view(scalar.value) if as_read else (scalar.value, None)
+            covered: list[tuple[int, int]] = []
+            for finder in finders:
+                for finding in finder(text, library):
+                    if any(finding.start < end and start < finding.end for start, end in covered):
+                        continue
+                    covered.append((finding.start, finding.end))
+                    offset = origin[finding.start] if origin is not None else finding.start
+                    problems.append(text_location(source, pointer, offset).problem(f"{finding.message}: {advice}"))
+    return problems
