@@ -545,7 +545,7 @@ def slug_problems(doc: SourceDocument) -> list[Problem]:
     """What the schema's patterns let through: a trailing line break (a JSON Schema pattern's
     `$` matches before one in Python) and the names Windows reserves."""
     problems = []
-    for pointer, scalar in (doc.source_text.scalars.items() if doc.source_text else ()):
+    for pointer, scalar in doc.source_text.scalars.items() if doc.source_text else ():
         if not _SLUG_POINTER.match(pointer):
             continue
         value = scalar.value

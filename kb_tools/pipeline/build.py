@@ -33,6 +33,7 @@ from kb_tools.model import Library, Problem
 from kb_tools.pipeline import fingerprint, publish
 from kb_tools.search import index
 from kb_tools.site.checks import SITE_RULES, SiteRule, site_problems
+from kb_tools.site.csp import protect_page, protect_site, write_policy_file
 from kb_tools.site.render import (
     EditionOutput,
     edition_view,
@@ -222,7 +223,7 @@ def root_page(library: Library) -> str:
 
 
 def write_root(site_dir: Path, library: Library) -> None:
-    site_dir.joinpath("index.html").write_text(root_page(library), encoding="utf-8")
+    site_dir.joinpath("index.html").write_text(protect_page(root_page(library))[0], encoding="utf-8")
 
 
 def site_fingerprints(paths: Paths, library: Library) -> dict[str, str]:
@@ -316,6 +317,8 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions, site_rules: 
                 updates = indexing.result()
         with _step("building the site"):
             write_root(staging, library)
+            protect_site(staging, only=tuple(stale))
+            write_policy_file(staging)
             fingerprint.write_published(staging, fingerprints)
         timings["mkdocs"] = time.perf_counter() - step
         step = time.perf_counter()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb_tools.model import Library, Problem
+from kb_tools.site.built_html import built_html_problems
 from kb_tools.site.built_links import site_link_problems
 
 SiteCheck = Callable[[Path, Library, Path | None], list[Problem]]
@@ -26,6 +27,7 @@ class SiteRule:
 
 SITE_RULES: tuple[SiteRule, ...] = (
     SiteRule("built-links", site_link_problems, "every internal href/src and #fragment of both editions resolves"),
+    SiteRule("built-html", built_html_problems, "every element, attribute, URL scheme and inline script is one the theme or renderer writes"),
 )
 
 
