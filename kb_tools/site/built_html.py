@@ -33,10 +33,15 @@ def script_shape(body: str) -> str:
 
 def page_findings(html: str) -> list[str]:
     """What in one built page the theme and renderer do not write."""
-    found = []
-    for node in LexborHTMLParser(html).root.traverse(include_text=False):
+    found: list[str] = []
+    for node in _elements(html):
         found.extend(_node_findings(node))
     return found
+
+
+def _elements(html: str) -> list[LexborNode]:
+    root = LexborHTMLParser(html).root
+    return list(root.traverse(include_text=False)) if root is not None else []
 
 
 def _node_findings(node: LexborNode) -> list[str]:
@@ -81,7 +86,7 @@ def inventory(site: Path) -> dict[str, set[str]]:
     compare with allowed_html.py after a theme upgrade."""
     seen: dict[str, set[str]] = defaultdict(set)
     for file in site.rglob("*.html"):
-        for node in LexborHTMLParser(file.read_text(encoding="utf-8")).root.traverse(include_text=False):
+        for node in _elements(file.read_text(encoding="utf-8")):
             seen[node.tag or ""].update(node.attributes)
             if node.tag == "script" and "src" not in node.attributes and node.attributes.get("type") != "application/json":
                 seen["inline script shapes"].add(script_shape(node.text(deep=True)))
