@@ -30,7 +30,7 @@ from functools import lru_cache
 import phonenumbers
 
 from kb_tools.checks.options import CheckOptions
-from kb_tools.checks.scan import Finder, Finding, reader_view, scan
+from kb_tools.checks.scan import Finder, Finding, reader_views, scan
 from kb_tools.model import Library, Problem
 
 _EDGE_BEFORE = r"(?<![A-Za-z0-9])"
@@ -139,7 +139,7 @@ def find_bank_details(text: str, library: Library | None = None) -> Iterator[Fin
     for match in _SORT_CODE_AND_ACCOUNT.finditer(text):
         yield Finding(match.start(), match.end(), f"looks like a sort code and account number ('{match.group()}')")
     for match in _IBAN.finditer(text):
-        if _iban_checks_out(match.group()):
+        if _iban_in(match.group()):
             yield Finding(match.start(), match.end(), f"looks like an IBAN ('{match.group()}')")
     for match in _CARD.finditer(text):
         digits = re.sub(r"\D", "", match.group())
@@ -147,9 +147,14 @@ def find_bank_details(text: str, library: Library | None = None) -> Iterator[Fin
             yield Finding(match.start(), match.end(), f"looks like a payment card number ('{match.group()}')")
 
 
+def _iban_in(text: str) -> bool:
+    """Whether text starts with an IBAN whose check digits add up (words may follow it)."""
+    compact = text.replace(" ", "").upper()
+    return any(_iban_checks_out(compact[:length]) for length in range(min(len(compact), 34), 14, -1))
+
+
 def _iban_checks_out(iban: str) -> bool:
-    compact = iban.replace(" ", "").upper()
-    rearranged = compact[4:] + compact[:4]
+    rearranged = iban[4:] + iban[:4]
     return int("".join(str(int(c, 36)) for c in rearranged)) % 97 == 1
 
 
@@ -194,11 +199,13 @@ def find_personal_data(text: str, library: Library | None = None) -> list[Findin
     """Every piece of personal data in a text (a search query, say), read as a reader would."""
     if not _MAYBE_PERSONAL.search(text):
         return []
-    view, origin = reader_view(text)
-    found = [finding for finder in PERSONAL_DATA for finding in finder(view, library)]
-    if origin is None:
-        return found
-    return [Finding(origin[f.start], origin[f.end - 1] + 1, f.message) for f in found]
+    found = []
+    for view, origin in reader_views(text):
+        for finding in (f for finder in PERSONAL_DATA for f in finder(view, library)):
+            if origin is not None:
+                finding = Finding(origin[finding.start], origin[finding.end - 1] + 1, finding.message)
+            found.append(finding)
+    return sorted(set(found), key=lambda f: (f.start, f.end, f.message))
 
 
 def personal_data_problems(library: Library, options: CheckOptions) -> list[Problem]:

@@ -33,12 +33,27 @@ _MARKS = re.compile(r"\{(?:gb|ni|literal|as_of)\s*:\s?|\}|\*\*|`")
 _PLAIN_ASCII = re.compile(r"[\x20-\x7e]*")
 
 
-def reader_view(value: str) -> tuple[str, list[int] | None]:
-    """The text as a reader sees it, and for each of its characters the offset it came from
-    in `value` (None when the two are the same: plain ASCII without marks or runs of spaces)."""
+_EDITION_ONLY = re.compile(r"\{(gb|ni)\s*:[^{}]*\}")
+
+
+def reader_views(value: str) -> list[tuple[str, list[int] | None]]:
+    """The text as each edition's reader sees it (one view when it has no edition marks)."""
+    if "{gb" not in value and "{ni" not in value:
+        return [reader_view(value)]
+    return [reader_view(value, edition) for edition in ("gb", "ni")]
+
+
+def reader_view(value: str, edition: str | None = None) -> tuple[str, list[int] | None]:
+    """The text as a reader sees it (in one edition, when given), and for each of its
+    characters the offset it came from in `value` (None when the two are the same: plain
+    ASCII without marks or runs of spaces)."""
     if _PLAIN_ASCII.fullmatch(value) and not _MARKS.search(value) and "  " not in value:
         return value, None
     hidden = {i for match in _MARKS.finditer(value) for i in range(match.start(), match.end())}
+    if edition is not None:
+        for match in _EDITION_ONLY.finditer(value):
+            if match.group(1) != edition:
+                hidden.update(range(match.start(), match.end()))
     out: list[str] = []
     origin: list[int] = []
     for i, char in enumerate(value):
@@ -82,13 +97,15 @@ def scan(
         for pointer, scalar in source.scalars.items():
             if pointer.startswith(skip) or not maybe.search(scalar.value):
                 continue
-            text, origin = reader_view(scalar.value) if as_read else (scalar.value, None)
-            covered: list[tuple[int, int]] = []
-            for finder in finders:
-                for finding in finder(text, library):
-                    if any(finding.start < end and start < finding.end for start, end in covered):
-                        continue
-                    covered.append((finding.start, finding.end))
-                    offset = origin[finding.start] if origin is not None else finding.start
-                    problems.append(text_location(source, pointer, offset).problem(f"{finding.message}: {advice}"))
+            views = reader_views(scalar.value) if as_read else [(scalar.value, None)]
+            covered: list[tuple[int, int]] = []  # in the value as written
+            for text, origin in views:
+                for finder in finders:
+                    for finding in finder(text, library):
+                        start = origin[finding.start] if origin is not None else finding.start
+                        end = origin[finding.end - 1] + 1 if origin is not None else finding.end
+                        if any(start < e and s < end for s, e in covered):
+                            continue
+                        covered.append((start, end))
+                        problems.append(text_location(source, pointer, start).problem(f"{finding.message}: {advice}"))
     return problems

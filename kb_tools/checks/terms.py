@@ -217,6 +217,14 @@ def table_problems(library: Library, options: CheckOptions | None = None) -> lis
     return check_table(library.terminology)
 
 
+_MARKUP = re.compile(r"\*\*|`|<|>|\]\(|\{[a-z_]+:")
+
+
+def _is_markup(text: str) -> bool:
+    """Whether text substituted into a page could become something other than plain words."""
+    return bool(_MARKUP.search(text)) or any(not isinstance(segment, Plain) for segment in parse(text))
+
+
 def check_table(terminology: Terminology) -> list[Problem]:
     """Rows of terminology.yml that would make the NI edition depend on the order of
     replacement (so substituting twice would change it again), or introduce a legacy term."""
@@ -229,6 +237,14 @@ def check_table(terminology: Terminology) -> list[Problem]:
         where = term.location or Location("terminology.yml", 1, 1)
         if term_key(term.gb) in seen:
             problems.append(where.problem(f"'{term.gb}' is listed twice under northern_ireland"))
+            continue
+        if _is_markup(term.ni):
+            problems.append(
+                where.problem(
+                    f"the NI form '{term.ni}' would be read as markup (a link, code, bold or an edition mark) where it "
+                    "lands: terms are plain text, so write the words only"
+                )
+            )
             continue
         seen.add(term_key(term.gb))
         again = _substituted_in_place(term, substitute)

@@ -8,9 +8,12 @@ half-writes the published site or index.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import html
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -117,6 +120,23 @@ def mkdocs_command(config_file: Path, site_dir: Path) -> list[str]:
     ]
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """In a child process before it runs MkDocs: ask Linux to kill it when `kb build` dies,
+    however it dies (kill -9 included), so no MkDocs process outlives the build and writes
+    into a folder the next build has cleaned up. Elsewhere, the build's own clean-up (which
+    kills the processes it started on any exception or signal it can catch) is all there is."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the build died before the request took effect
+        os._exit(1)
+
+
 def build_sites(paths: Paths, edition_ids: list[str], staging: Path) -> None:
     """MkDocs for each edition, in parallel processes. If anything interrupts the wait (Ctrl-C,
     SIGTERM), the processes are stopped before the staging folder is removed."""
@@ -127,9 +147,14 @@ def build_sites(paths: Paths, edition_ids: list[str], staging: Path) -> None:
             output: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115  (read and closed after MkDocs exits)
             command = mkdocs_command(edition_config_path(paths, edition_id), staging / edition_id)
             with publish.deferred_interrupts():  # a process started is a process recorded, to stop
-                running.append(
-                    (edition_id, subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env), output)
+                process = subprocess.Popen(
+                    command,
+                    stdout=output,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    preexec_fn=functools.partial(die_with_parent, os.getpid()),
                 )
+                running.append((edition_id, process, output))
         errors = [
             _mkdocs_error(edition_id, process, output) for edition_id, process, output in running if process.wait() != 0
         ]
