@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpx
 
 from kb_tools import config
+from kb_tools.cache import atomic_write, warn
 from kb_tools.checks.links import external_links
 from kb_tools.model import Library, Problem
 
@@ -158,12 +159,9 @@ class Cache:
             return
         data = {"version": self.VERSION, "links": {url: asdict(o) for url, o in sorted(self.entries.items())}}
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.file.with_name(self.file.name + ".tmp")
-            temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
-            temporary.replace(self.file)
-        except OSError:
-            pass  # the check itself is done; the next run is only slower
+            atomic_write(self.file, json.dumps(data, indent=1).encode("utf-8"))
+        except OSError as err:
+            warn(f"could not save the external link cache ({self.file}): {err.strerror}; the next run asks again")
 
 
 def check_urls(

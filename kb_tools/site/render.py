@@ -40,6 +40,7 @@ from kb_tools.layout import (
     page_path,
     site_url,
 )
+from kb_tools.cache import atomic_write
 from kb_tools.checks.links import PUBLISHED_SCHEMES as SAFE_SCHEMES
 from kb_tools.model import BodySection, Edition, Library, Page, SiteConfig
 from kb_tools.editions.synonyms import search_words
@@ -501,10 +502,7 @@ def write_if_changed(path: Path, text: str) -> bool:
     data = text.encode("utf-8")
     if path.exists() and path.read_bytes() == data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    atomic_write(path, data)  # no half-written file, and no temporary file left on failure
     return True
 
 
