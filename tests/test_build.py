@@ -174,8 +174,14 @@ def test_a_build_interrupted_midway_leaves_the_old_output_and_no_leftovers(proje
 
 def test_a_killed_build_takes_mkdocs_with_it_and_the_next_build_leaves_no_leftovers(project):
     # MkDocs made to outlive the test by far unless it dies with the build: a hook that waits.
-    (project.mkdocs_yml.parent / "slow_hook.py").write_text("import time\n\ndef on_config(config):\n    time.sleep(60)\n")
-    config = (REPO / "mkdocs.yml").read_text().replace("custom_dir: kb_tools/site/theme", f"custom_dir: {REPO / 'kb_tools/site/theme'}")
+    (project.mkdocs_yml.parent / "slow_hook.py").write_text(
+        "import time\n\ndef on_config(config):\n    time.sleep(60)\n"
+    )
+    config = (
+        (REPO / "mkdocs.yml")
+        .read_text()
+        .replace("custom_dir: kb_tools/site/theme", f"custom_dir: {REPO / 'kb_tools/site/theme'}")
+    )
     project.mkdocs_yml.unlink()
     hook_line = f"\nhooks:\n  - {project.mkdocs_yml.parent / 'slow_hook.py'}\n"
     project.mkdocs_yml.write_text(config + hook_line)
