@@ -162,27 +162,98 @@ def format_results(response: SearchResponse, bold: bool = False) -> str:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from kb_tools.search.service import make_server, server_url
+    from kb_tools.search.service import ServiceSettings, serve, server_url
 
     paths = _project(args.root)
     if not (paths.site / "index.html").is_file():
         _say(f"No site in {paths.site}: run `kb build` first.")
         return EXIT_CONTENT
-    try:
-        server = make_server(paths.site, paths.search_index, args.port)
-    except OSError as err:
-        _say(f"kb serve: cannot listen on 127.0.0.1:{args.port}: {err.strerror}")
-        return EXIT_USAGE
+    settings = ServiceSettings.for_project(paths.site.parent, site=paths.site, search_index=paths.search_index)
+    settings = _with_environment(settings)
+    url = server_url(args.host, args.port)
     _say(
-        f"Serving {paths.site} at {server_url(server)} (search API: {server_url(server)}api/search?q=…). Ctrl+C stops."
+        f"Serving {paths.site} at {url} with {args.workers} worker(s) (search API: {url}api/search?q=…). Ctrl+C stops."
     )
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        _say("Stopped.")
-    finally:
-        server.server_close()
+        serve(settings, args.host, args.port, args.workers)
+    except OSError as err:
+        _say(f"kb serve: cannot listen on {args.host}:{args.port}: {err.strerror}")
+        return EXIT_USAGE
     return EXIT_OK
+
+
+def _with_environment(settings):
+    """Settings a department gives in the environment win over the project's defaults."""
+    import os
+    from dataclasses import replace
+
+    from kb_tools.search.service import ServiceSettings
+
+    from_environment = ServiceSettings.from_environment()
+    overrides = {
+        name: getattr(from_environment, name)
+        for name, variable in (
+            ("analytics", "KB_ANALYTICS"),
+            ("retention_days", "KB_ANALYTICS_RETENTION_DAYS"),
+            ("cors_origins", "KB_CORS_ORIGINS"),
+            ("feedback_per_minute", "KB_FEEDBACK_PER_MINUTE"),
+        )
+        if variable in os.environ
+    }
+    return replace(settings, **overrides)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from kb_tools.search.store import Store
+
+    paths = _project(args.root)
+    analytics = paths.search_index / "analytics.sqlite3"
+    if not analytics.is_file():
+        _say(f"No answers stored yet ({analytics} does not exist): run `kb serve` and let caseworkers search.")
+        return EXIT_CONTENT
+    store = Store(analytics)
+    since = args.since.isoformat() if args.since else ""
+    if args.what == "searches":
+        rows = [s for s in store.query_stats(since) if s.results == 0 or not s.opened]
+        if args.json:
+            print(json.dumps([s.__dict__ for s in rows], indent=2))
+        else:
+            print(format_search_report(rows))
+    else:
+        pages = store.page_feedback(since)
+        if args.json:
+            print(json.dumps([p.__dict__ for p in pages], indent=2))
+        else:
+            print(format_feedback_report(pages))
+    return EXIT_OK
+
+
+def format_search_report(rows) -> str:
+    if not rows:
+        return "Every search found something that was opened."
+    lines = ["Searches that found nothing, or found pages nobody opened (most asked first):", ""]
+    for edition in EDITIONS:
+        mine = [r for r in rows if r.edition == edition]
+        if mine:
+            lines.append(f"{edition.upper()} edition")
+            lines += [
+                f"  {r.searches:>4} × {r.query!r}: "
+                + ("no results" if r.results == 0 else f"{r.results} results, none opened")
+                for r in mine
+            ]
+    return "\n".join(lines)
+
+
+def format_feedback_report(pages) -> str:
+    if not pages:
+        return 'No answers to "Is this page useful?" yet.'
+    lines = ['Is this page useful? (pages with the most "no" first)', ""]
+    for page in pages:
+        reasons = ", ".join(f"{reason} {count}" for reason, count in sorted(page.reasons.items()))
+        lines.append(
+            f"  {page.edition.upper()} {page.page}: yes {page.yes}, no {page.no}" + (f" ({reasons})" if reasons else "")
+        )
+    return "\n".join(lines)
 
 
 def cmd_synth(args: argparse.Namespace) -> int:
@@ -211,6 +282,21 @@ def _page_count(value: str) -> int:
 
 def _page_counts(value: str) -> list[int]:
     return [_page_count(part) for part in value.split(",")]
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number from 0 to 65535 (got '{value}')")
+    return int(value)
+
+
+def _date(value: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date written YYYY-MM-DD (got '{value}')") from None
 
 
 def _at_least_one(value: str) -> int:
@@ -269,11 +355,30 @@ def make_parser() -> argparse.ArgumentParser:
     )
     search.add_argument("--json", action="store_true", help="print a JSON array of results")
     search.set_defaults(handler=cmd_search)
-    serve = commands.add_parser("serve", parents=[built], help="serve the built site and the search API on 127.0.0.1")
+    serve = commands.add_parser("serve", parents=[built], help="serve the built site and the search API")
     serve.add_argument(
-        "--port", type=int, default=8000, metavar="N", help="port to listen on (default: 8000; 0 picks a free one)"
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
+    )
+    serve.add_argument("--port", type=_port, default=8000, metavar="N", help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--workers",
+        type=_at_least_one,
+        default=1,
+        metavar="N",
+        help="worker processes, each with its own searcher (default: 1)",
     )
     serve.set_defaults(handler=cmd_serve)
+    report = commands.add_parser(
+        "report", parents=[built], help="what caseworkers searched for, and what they said of pages"
+    )
+    report.add_argument(
+        "what",
+        choices=("searches", "feedback"),
+        help="searches: queries that found nothing or nothing opened; feedback: answers to 'Is this page useful?'",
+    )
+    report.add_argument("--since", type=_date, metavar="YYYY-MM-DD", help="only answers from this date on")
+    report.add_argument("--json", action="store_true", help="print JSON")
+    report.set_defaults(handler=cmd_report)
 
     synth_cmd = commands.add_parser("synth", help="write a synthetic content folder of N pages (for benchmarks)")
     synth_cmd.add_argument("target", type=Path, help="content folder to write (replaced if it exists)")

@@ -235,13 +235,8 @@ def static_server(built_site):
 @pytest.fixture(scope="session")
 def kb_server(built_site):
     """`kb serve` on the built site: the site's files and the search API, on 127.0.0.1."""
-    import threading
+    from service_helpers import Service
 
-    from kb_tools.search.service import make_server
-
-    server = make_server(built_site.site, built_site.search_index, port=0, quiet=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    server = Service(built_site.site.parent)
+    yield server.url
+    server.stop()

@@ -45,6 +45,9 @@ from kb_tools.search.index import (
 )
 
 MAX_QUERY_LENGTH = 200
+MAX_QUERY_WORDS = 24  # a long question is about 20 words; beyond that, only cost
+MAX_CORRECTED_WORDS = 6  # words looked up for typo correction in one query; the rest are searched as typed
+MAX_CACHED_CORRECTIONS = 20_000  # per open index (and so per worker): oldest forgotten first
 MAX_LIMIT = 50
 DEFAULT_LIMIT = 10
 # Below this many pages from the AND query, OR results are added after them.
@@ -80,6 +83,7 @@ class SearchResponse:
     searched_for: str
     edition: str
     results: tuple[SearchResult, ...]
+    version: str = ""  # the index version searched: every result comes from it
 
     @property
     def corrected(self) -> bool:
@@ -97,6 +101,8 @@ def request_errors(query: object, edition: object, limit: object) -> list[str]:
         errors.append("the query is empty: type some words to search for")
     elif len(query) > MAX_QUERY_LENGTH:
         errors.append(f"the query is too long: at most {MAX_QUERY_LENGTH} characters")
+    elif len(query.split()) > MAX_QUERY_WORDS:
+        errors.append(f"the query has too many words: at most {MAX_QUERY_WORDS}")
     if edition not in EDITIONS:
         errors.append(f"unknown edition {edition!r}: use one of {', '.join(EDITIONS)}")
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
@@ -121,7 +127,7 @@ class _OpenIndex:
         self.searcher = self.index.searcher()
         self.reader = self.searcher.reader()
         self.corrector = self.reader.corrector("plain")
-        self.corrections: dict[str, str | None] = {}
+        self.corrections: OrderedDict[str, str | None] = OrderedDict()  # bounded: MAX_CACHED_CORRECTIONS
         self.weighting = BM25F()
         self._scores: OrderedDict[str, dict[int, float]] = OrderedDict()
         self._cached_postings = 0
@@ -190,15 +196,20 @@ class _OpenIndex:
         One edit away first (a letter added, dropped or changed, or two neighbours swapped:
         "frist"), then two edits for words of six letters or more.
         """
-        if word not in self.corrections:
-            swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
-            near = {w for w in swapped if w != word and self.known(w)}
-            near.update(self.corrector.suggest(word, limit=5, maxdist=1, prefix=1))
-            if not near and len(word) >= 6:
-                near.update(self.corrector.suggest(word, limit=5, maxdist=2, prefix=1))
-            frequency = self.reader.doc_frequency
-            self.corrections[word] = max(sorted(near), key=lambda w: frequency("plain", w)) if near else None
-        return self.corrections[word]
+        if word in self.corrections:
+            self.corrections.move_to_end(word)
+            return self.corrections[word]
+        swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
+        near = {w for w in swapped if w != word and self.known(w)}
+        near.update(self.corrector.suggest(word, limit=5, maxdist=1, prefix=1))
+        if not near and len(word) >= 6:
+            near.update(self.corrector.suggest(word, limit=5, maxdist=2, prefix=1))
+        frequency = self.reader.doc_frequency
+        found = max(sorted(near), key=lambda w: frequency("plain", w)) if near else None
+        self.corrections[word] = found
+        if len(self.corrections) > MAX_CACHED_CORRECTIONS:
+            self.corrections.popitem(last=False)
+        return found
 
 
 class SearchService:
@@ -247,7 +258,7 @@ class SearchService:
             _result(opened.searcher.stored_fields(docnum), score, edition, searched_for, highlight)
             for docnum, score in hits
         )
-        return SearchResponse(query, searched_for, edition, results)
+        return SearchResponse(query, searched_for, edition, results, opened.version.name)
 
     def _forget(self, edition: str) -> None:
         opened = self._open.pop(edition, None)
@@ -376,11 +387,15 @@ def _top(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
 def _correct(query: str, opened: _OpenIndex) -> str:
     """The query with each word the index does not know replaced by the nearest one it does."""
 
+    looked_up = 0
+
     def fix(match: re.Match[str]) -> str:
+        nonlocal looked_up
         word = match.group(0)
         lower = word.lower()
-        if len(lower) < 4 or not lower.isalpha() or opened.known(lower):
+        if len(lower) < 4 or not lower.isalpha() or opened.known(lower) or looked_up >= MAX_CORRECTED_WORDS:
             return word
+        looked_up += 1  # a query of random words costs a bounded number of look-ups
         found = opened.correction(lower)
         if found is None:
             return word

@@ -1,89 +1,403 @@
-"""`kb serve`: the built site and the search API on 127.0.0.1.
+"""The search service: the built site and the search API, for many caseworkers at once.
 
-    GET /api/search?q=…&edition=gb|ni&limit=1..50  → 200, a JSON array of results (as `kb search --json`)
-                                                   → 400 {"error": "…"} for bad parameters
-                                                   → 503 {"error": "…"} when no index is built
+An ASGI application (Starlette: small, typed, with the static files, CORS and routing this
+needs, and nothing else) served by uvicorn with worker processes (`kb serve --workers N`).
+Each worker has its own searcher, so there is no lock between workers; a worker serves
+one search at a time on its own thread pool's lock, and scales out by adding workers or
+replicas. Every worker reads the published index through its link (kb_tools/versions.py):
+a build that publishes a new version is picked up by each worker at its next search, and a
+response never mixes two versions (the version answers in the `X-Index-Version` header).
 
-Everything else is a file from site/. Each request looks the site folder up by name, so a
-build that swaps in a new site/ (or publishes a new index) is picked up without a restart.
+    GET  /api/search?q=…&edition=gb|ni&limit=1..50  200: a JSON array of results; 304 when
+                                                     If-None-Match has the ETag; 400 for a
+                                                     bad request; 503 with no index
+    GET  /api/health                                 200 with each edition's index version and
+                                                     build time; 503 before an index exists
+    POST /api/feedback  {"page", "edition", "useful", "reason"}   204; 400; 429 when too many
+    POST /api/opened    {"search": <X-Search-Id of a search>}     204 (a result was opened)
+    anything else: a file of the published site (a folder: its index.html; never a listing,
+    never a file outside the site, symbolic links included)
+
+Every response carries the security headers; every malformed request is a 4xx with a JSON
+error, and the worker goes on serving. The access log never holds a query string.
+Settings come from the environment (see `ServiceSettings`), so that every worker process
+and every replica is configured the same way.
 """
 
 from __future__ import annotations
 
-import functools
+import hashlib
 import json
-import sys
-from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import logging
+import os
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from typing import Any
 
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from kb_tools.config import EDITIONS
+from kb_tools.search.index import current_version, edition_folder
 from kb_tools.search.query import DEFAULT_LIMIT, IndexNotBuilt, SearchService, request_errors
+from kb_tools.search.store import FEEDBACK_REASONS, Store
 
-API_PATH = "/api/search"
 HOST = "127.0.0.1"
+CSP_FILE = "kb-csp.txt"  # written by the build (kb_tools/site/csp.py)
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+DEFAULT_SITE_POLICY = "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
+MAX_BODY_BYTES = 2048
+MAX_HEADER_BYTES = 16 * 1024  # a browser sends a few kilobytes
+_PAGE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SEARCH_ID = re.compile(r"^[0-9a-f]{32}$")
+_VERSION_TIME = re.compile(r"v-(\d{8}T\d{6})")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+access_log = logging.getLogger("kb.access")
 
 
-class Handler(SimpleHTTPRequestHandler):
-    service: SearchService  # set by make_server
+@dataclass(frozen=True)
+class ServiceSettings:
+    """Everything a worker needs, read from the environment:
 
-    def do_GET(self) -> None:
-        if urlsplit(self.path).path == API_PATH:
-            self._search()
-        else:
-            super().do_GET()
+    KB_SITE                       the published site folder (default ./site)
+    KB_SEARCH_INDEX               the published indexes (default ./search_index)
+    KB_ANALYTICS                  the SQLite file ("off": none; default search_index/analytics.sqlite3)
+    KB_ANALYTICS_RETENTION_DAYS   how long searches and feedback are kept (default 90)
+    KB_CORS_ORIGINS               origins (comma-separated) whose pages may call the API
+    KB_FEEDBACK_PER_MINUTE        feedback answers one address may send a minute (default 10)
+    """
 
-    def do_HEAD(self) -> None:
-        if urlsplit(self.path).path == API_PATH:
-            self._send_json(HTTPStatus.METHOD_NOT_ALLOWED, {"error": "use GET"})
-        else:
-            super().do_HEAD()
+    site: Path
+    search_index: Path
+    analytics: Path | None = None
+    retention_days: int = 90
+    cors_origins: tuple[str, ...] = ()
+    feedback_per_minute: int = 10
 
-    def _search(self) -> None:
-        params = parse_qs(urlsplit(self.path).query, keep_blank_values=True)
-        query = params.get("q", [""])[0]
-        edition = params.get("edition", ["gb"])[0]
-        limit_text = params.get("limit", [str(DEFAULT_LIMIT)])[0]
-        limit: object = int(limit_text) if limit_text.strip().isdigit() else limit_text
-        errors = request_errors(query, edition, limit)
-        if errors:
-            self._send_json(HTTPStatus.BAD_REQUEST, {"error": "; ".join(errors)})
-            return
+    @classmethod
+    def for_project(cls, root: Path, **overrides: Any) -> ServiceSettings:
+        base = cls(
+            site=root / "site",
+            search_index=root / "search_index",
+            analytics=root / "search_index" / "analytics.sqlite3",
+        )
+        return cls(**{**base.__dict__, **overrides})
+
+    @classmethod
+    def from_environment(cls, environ: MutableMapping[str, str] = os.environ) -> ServiceSettings:
+        search_index = Path(environ.get("KB_SEARCH_INDEX", "search_index"))
+        analytics_setting = environ.get("KB_ANALYTICS", "")
+        analytics = (
+            None if analytics_setting == "off" else Path(analytics_setting or search_index / "analytics.sqlite3")
+        )
+        origins = tuple(o.strip() for o in environ.get("KB_CORS_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            site=Path(environ.get("KB_SITE", "site")),
+            search_index=search_index,
+            analytics=analytics,
+            retention_days=int(environ.get("KB_ANALYTICS_RETENTION_DAYS", "90")),
+            cors_origins=origins,
+            feedback_per_minute=int(environ.get("KB_FEEDBACK_PER_MINUTE", "10")),
+        )
+
+    def environment(self) -> dict[str, str]:
+        return {
+            "KB_SITE": str(self.site),
+            "KB_SEARCH_INDEX": str(self.search_index),
+            "KB_ANALYTICS": str(self.analytics) if self.analytics else "off",
+            "KB_ANALYTICS_RETENTION_DAYS": str(self.retention_days),
+            "KB_CORS_ORIGINS": ",".join(self.cors_origins),
+            "KB_FEEDBACK_PER_MINUTE": str(self.feedback_per_minute),
+        }
+
+
+@dataclass
+class RateLimit:
+    """At most `per_minute` events per client address in any minute (per worker)."""
+
+    per_minute: int
+    seen: dict[str, deque[float]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def allow(self, client: str) -> bool:
+        now = time.monotonic()
+        with self.lock:
+            times = self.seen.setdefault(client, deque())
+            while times and now - times[0] > 60:
+                times.popleft()
+            if len(times) >= self.per_minute:
+                return False
+            times.append(now)
+            if len(self.seen) > 10_000:  # forget the quietest clients rather than grow
+                for stale in [c for c, t in self.seen.items() if not t][:1000]:
+                    del self.seen[stale]
+            return True
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+# --- the API ------------------------------------------------------------------------------
+
+
+class Api:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self.settings = settings
+        self.search_service = SearchService(settings.search_index)
+        self.search_service.open_published()
+        self.store = Store(settings.analytics, settings.retention_days) if settings.analytics else None
+        if self.store is not None:
+            self.store.start()
+        self.feedback_limit = RateLimit(settings.feedback_per_minute)
+
+    async def search(self, request: Request) -> Response:
+        query = request.query_params.get("q", "")
+        edition = request.query_params.get("edition", "gb")
+        limit_text = request.query_params.get("limit", str(DEFAULT_LIMIT))
+        limit: object = int(limit_text) if limit_text.isascii() and limit_text.isdecimal() else limit_text
+        if "\ufffd" in query or "\x00" in query:
+            return error(400, "the query holds characters that are not text")
+        problems = request_errors(query, edition, limit)
+        if problems:
+            return error(400, "; ".join(problems))
         try:
-            response = self.service.search(query, edition, int(limit))  # type: ignore[call-overload]
+            response = self.search_service.search(query, edition, int(limit))  # type: ignore[call-overload]
         except IndexNotBuilt as err:
-            self._send_json(HTTPStatus.SERVICE_UNAVAILABLE, {"error": str(err)})
-        except Exception as err:  # never a traceback to the browser; one line in the log
-            self.log_error("search failed for %r: %s: %s", query, type(err).__name__, err)
-            self._send_json(HTTPStatus.INTERNAL_SERVER_ERROR, {"error": "the search failed; see the server log"})
-        else:
-            self._send_json(HTTPStatus.OK, [r.to_json() for r in response.results])
+            return error(503, str(err))
+        tag = self._etag(response.version, query, edition, int(limit))  # type: ignore[call-overload]
+        headers = {"ETag": tag, "Cache-Control": "no-cache", "X-Index-Version": response.version}
+        if request.headers.get("if-none-match") == tag:
+            return Response(status_code=304, headers=headers)
+        if self.store is not None:
+            search_id = self.store.record_search(query, edition, len(response.results))
+            if search_id:
+                headers["X-Search-Id"] = search_id
+        return JSONResponse([r.to_json() for r in response.results], headers=headers)
 
-    def _send_json(self, status: HTTPStatus, body: object) -> None:
-        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(data)
+    @staticmethod
+    def _etag(version: str, query: str, edition: str, limit: int) -> str:
+        digest = hashlib.sha256(json.dumps([version, query, edition, limit]).encode()).hexdigest()[:32]
+        return f'"{digest}"'
 
-    def log_message(self, format: str, *args) -> None:
-        if getattr(self.server, "quiet", False):
+    async def health(self, request: Request) -> Response:
+        editions = {}
+        for edition in EDITIONS:
+            version = current_version(edition_folder(self.settings.search_index, edition))
+            if version is None:
+                return JSONResponse({"status": "starting", "error": f"no index for {edition} yet"}, status_code=503)
+            editions[edition] = {"version": version.name, "built": _built_at(version)}
+        return JSONResponse({"status": "ok", "editions": editions}, headers={"Cache-Control": "no-store"})
+
+    async def feedback(self, request: Request) -> Response:
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
+        problem = _feedback_problem(body)
+        if problem:
+            return error(400, problem)
+        if not self.feedback_limit.allow(request.client.host if request.client else "unknown"):
+            return error(429, "too many answers from here in the last minute: try again later")
+        if self.store is not None:
+            self.store.record_feedback(body["edition"], body["page"], body["useful"], body.get("reason"))
+        return Response(status_code=204)
+
+    async def opened(self, request: Request) -> Response:
+        body = await _json_body(request)
+        if isinstance(body, Response):
+            return body
+        search_id = body.get("search")
+        if not isinstance(search_id, str) or not _SEARCH_ID.match(search_id):
+            return error(400, "'search' must be the X-Search-Id of a search")
+        if self.store is not None:
+            self.store.record_opened(search_id)
+        return Response(status_code=204)
+
+
+def _built_at(version: Path) -> str:
+    match = _VERSION_TIME.match(version.name)
+    if match:
+        return datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").isoformat()
+    return datetime.fromtimestamp(version.stat().st_mtime, UTC).isoformat(timespec="seconds")
+
+
+async def _json_body(request: Request) -> dict | Response:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return error(415, "send JSON (Content-Type: application/json)")
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        return error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return error(400, "the body is not JSON")
+    return body if isinstance(body, dict) else error(400, "the body must be a JSON object")
+
+
+def _feedback_problem(body: dict) -> str | None:
+    if set(body) - {"page", "edition", "useful", "reason"}:
+        return "only page, edition, useful and reason may be sent"
+    if not isinstance(body.get("page"), str) or len(body["page"]) > 100 or not _PAGE_ID.match(body["page"]):
+        return "'page' must be a page id"
+    if body.get("edition") not in EDITIONS:
+        return f"'edition' must be one of {', '.join(EDITIONS)}"
+    if not isinstance(body.get("useful"), bool):
+        return "'useful' must be true or false"
+    reason = body.get("reason")
+    if reason is not None and (body["useful"] or reason not in FEEDBACK_REASONS):
+        return f"'reason' is given only with useful: false, and is one of {', '.join(FEEDBACK_REASONS)}"
+    return None
+
+
+# --- around every request -------------------------------------------------------------------
+
+
+class Guard:
+    """Security headers on every response, a JSON 4xx for whatever a request breaks, and an
+    access log line without the query string (queries may hold what people typed)."""
+
+    def __init__(self, app: ASGIApp, site: Path) -> None:
+        self.app = app
+        self.site = site
+
+    def site_policy(self) -> str:
+        try:
+            return (self.site / CSP_FILE).read_text(encoding="utf-8").strip() or DEFAULT_SITE_POLICY
+        except OSError:
+            return DEFAULT_SITE_POLICY
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
             return
-        sys.stderr.write(f"{self.log_date_time_string()} {format % args}\n")
+        path = scope.get("path", "")
+        policy = API_POLICY if path.startswith("/api/") else self.site_policy()
+        started = time.perf_counter()
+        status = {"code": 500, "sent": False}
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"], status["sent"] = message["status"], True
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _SECURITY_HEADER_NAMES]
+                headers += [(b"content-security-policy", policy.encode()), *_SECURITY_HEADERS]
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            if "\x00" in path or "\ufffd" in path:
+                raise ValueError("a path that is not text")
+            if sum(len(name) + len(value) for name, value in scope.get("headers", [])) > MAX_HEADER_BYTES:
+                await error(431, "the request's headers are too large")(scope, receive, send_with_headers)
+                return
+            await self.app(scope, receive, send_with_headers)
+        except (ValueError, UnicodeError) as err:
+            if status["sent"]:
+                raise
+            await error(400, f"bad request: {err}")(scope, receive, send_with_headers)
+        except Exception:
+            access_log.exception("request failed: %s %s", scope.get("method"), path)
+            if status["sent"]:
+                raise
+            await error(500, "the request failed; see the server log")(scope, receive, send_with_headers)
+        finally:
+            took = (time.perf_counter() - started) * 1000
+            shown = path.encode("ascii", "backslashreplace").decode().replace("\x00", "\\x00")
+            access_log.info("%s %s %s %.1fms", scope.get("method"), shown, status["code"], took)
 
 
-def make_server(site: Path, search_index: Path, port: int = 8000, quiet: bool = False) -> ThreadingHTTPServer:
-    """A server for `site` and the search API, bound to 127.0.0.1 only (port 0: any free port)."""
-    service = SearchService(search_index)
-    service.open_published()
-    handler = type("KbHandler", (Handler,), {"service": service})
-    server = ThreadingHTTPServer((HOST, port), functools.partial(handler, directory=str(site)))
-    server.quiet = quiet  # type: ignore[attr-defined]
-    server.daemon_threads = True
-    return server
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+_SECURITY_HEADER_NAMES = {b"content-security-policy", *(name for name, _ in _SECURITY_HEADERS)}
 
 
-def server_url(server: ThreadingHTTPServer) -> str:
-    return f"http://{HOST}:{server.server_address[1]}/"
+class SiteFiles(StaticFiles):
+    """The published site: a folder serves its index.html, or 404 (never a listing); no file
+    outside the site folder, symbolic links included (Starlette resolves and checks each path)."""
+
+    def __init__(self, site: Path) -> None:
+        super().__init__(directory=site, html=True, check_dir=False, follow_symlink=False)
+
+
+def create_app(settings: ServiceSettings) -> Starlette:
+    api = Api(settings)
+    routes = [
+        Route("/api/search", api.search, methods=["GET"]),
+        Route("/api/health", api.health, methods=["GET"]),
+        Route("/api/feedback", api.feedback, methods=["POST"]),
+        Route("/api/opened", api.opened, methods=["POST"]),
+        Mount("/", app=SiteFiles(settings.site)),
+    ]
+    middleware = [
+        Middleware(Guard, site=settings.site),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type", "If-None-Match"],
+            expose_headers=["ETag", "X-Index-Version", "X-Search-Id"],
+            max_age=600,
+        ),
+    ]
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={404: _not_found, 405: _not_allowed})
+    app.state.api = api
+    return app
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return error(404, "not found")
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    return error(405, "method not allowed")
+
+
+def app_from_environment() -> Starlette:
+    """For uvicorn's `--factory`: each worker process builds its own app (and searcher)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    return create_app(ServiceSettings.from_environment())
+
+
+def serve(settings: ServiceSettings, host: str = HOST, port: int = 8000, workers: int = 1) -> None:
+    """Run the service with uvicorn: `workers` processes, each with its own searcher. Slow or
+    idle connections are closed by uvicorn's timeouts, and a request's headers are capped."""
+    import uvicorn
+
+    os.environ.update(settings.environment())
+    uvicorn.run(
+        "kb_tools.search.service:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,  # ours (Guard) leaves query strings out
+        log_level="warning",
+        timeout_keep_alive=5,
+        h11_max_incomplete_event_size=16 * 1024,
+        server_header=False,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("KB_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    )
+
+
+def server_url(host: str, port: int) -> str:
+    return f"http://{host}:{port}/"
