@@ -177,6 +177,7 @@ class SiteConfig:
     editions: tuple[Edition, ...]
     email_allow_list: tuple[str, ...] = ()
     review_interval_days: int = 365
+    search_api: str = ""  # the search service's address when not the site's own server
     source_text: SourceText | None = field(default=None, compare=False, hash=False, repr=False)
 
     def section(self, section_id: str) -> Section | None:

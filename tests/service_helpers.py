@@ -19,8 +19,10 @@ def free_port() -> int:
 
 
 class Service:
-    def __init__(self, root: Path, workers: int = 1, env: dict[str, str] | None = None, expect_ready: bool = True):
-        self.port = free_port()
+    def __init__(
+        self, root: Path, workers: int = 1, env: dict[str, str] | None = None, expect_ready: bool = True, port: int = 0
+    ):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = root / f"serve-{self.port}.log"
         command = [sys.executable, "-m", "kb_tools", "serve", "--root", str(root), "--port", str(self.port)]

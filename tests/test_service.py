@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -20,7 +21,7 @@ from kb_tools.config import Paths
 from kb_tools.pipeline.build import build
 from kb_tools.search.store import Store
 
-from conftest import REPO, new_content
+from conftest import REPO, ContentTree, new_content
 
 pytestmark = pytest.mark.slow
 
@@ -310,3 +311,68 @@ def test_queries_with_personal_data_are_never_queued(tmp_path):
     assert store.record_search("how do I raise an SR", "gb", 3) is not None
     store.flush()
     assert [s.query for s in store.query_stats()] == ["how do i raise an sr"]
+
+
+def test_search_api_in_site_yml_is_validated(content, capsys):
+    from kb_tools.cli import main
+
+    site = content.root / "site.yml"
+    site.write_text(site.read_text() + "search_api: javascript:alert(1)\n")
+    assert main(["check", "--content", str(content.root)]) == 1
+    out = capsys.readouterr().out
+    assert "site.yml:13:13:" in out and "must be an https:// address" in out
+
+
+@pytest.mark.browser
+def test_a_static_site_asks_the_search_service_site_yml_names(tmp_path, page):
+    """The site published on one server (a plain static host), the service on another: the
+    pages carry its address, their policy lets them fetch from it, CORS lets it answer."""
+    import functools
+    import http.server
+
+    from service_helpers import free_port
+
+    service_root = tmp_path / "service"
+    _, tree = make_project(service_root)
+    service_port = free_port()
+    service_url = f"http://127.0.0.1:{service_port}"
+    site_yml = tree.root / "site.yml"
+    site_yml.write_text(site_yml.read_text() + f"search_api: {service_url}\n")
+    static_paths, _ = make_project_from(tree, tmp_path / "static")
+    html = (static_paths.site / "gb/check-before-you-raise-an-sr.html").read_text()
+    assert f'<meta name="kb-api" content="{service_url}">' in html
+    assert f"connect-src 'self' {service_url}" in html
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(static_paths.site))
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}"
+    service = Service(service_root, env={"KB_CORS_ORIGINS": origin}, port=service_port)
+    try:
+        page.goto(f"{origin}/gb/check-before-you-raise-an-sr.html")
+        page.fill("input[name=q]", "service request")
+        page.locator("#kb-sr-results a").first.wait_for(timeout=10_000)
+        assert any(url.startswith(service_url + "/api/search") for url in page.request_log.urls)
+    finally:
+        service.stop()
+        server.shutdown()
+        server.server_close()
+
+
+def make_project_from(tree: ContentTree, root):
+    """A build of an existing content folder into another project folder."""
+    root.mkdir(parents=True)
+    shutil.copytree(tree.root, root / "content")
+    (root / "mkdocs.yml").write_text(
+        (REPO / "mkdocs.yml")
+        .read_text()
+        .replace("custom_dir: kb_tools/site/theme", f"custom_dir: {REPO / 'kb_tools/site/theme'}")
+    )
+    paths = Paths.for_project(root=root)
+    assert build(paths).ok
+    return paths, ContentTree(root / "content")

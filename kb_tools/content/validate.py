@@ -49,6 +49,11 @@ SITE_SCHEMA: dict[str, Any] = {
     "properties": {
         "title": {"type": "string", "minLength": 3},
         "review_interval_days": {"type": "string", "pattern": r"^[1-9]\d{0,3}$"},
+        # The search service's address, when the site is published elsewhere (default: same origin).
+        "search_api": {
+            "type": "string",
+            "pattern": r"^(?:https://[A-Za-z0-9.-]+|http://(?:127\.0\.0\.1|localhost))(?::\d{1,5})?(?:/[A-Za-z0-9._~/-]*)?$",
+        },
         "email_allow_list": {"type": "array", "items": {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+$"}},
         "editions": {
             "type": "array",
@@ -210,6 +215,8 @@ def _pattern_hint(pointer: str, error: ValidationError) -> str:
         return "must be a date written YYYY-MM-DD"
     if pattern.startswith("^https"):
         return "must be an https:// address"
+    if pattern.startswith("^(?:https://"):
+        return "must be an https:// address (or http://127.0.0.1 or http://localhost, for testing)"
     return f"does not match the pattern {pattern}"
 
 
@@ -289,6 +296,7 @@ def build_site(doc: SourceDocument) -> SiteConfig:
         editions=tuple(Edition(e["id"], e["name"], e["badge"]) for e in data["editions"]),
         email_allow_list=tuple(data.get("email_allow_list") or ()),
         review_interval_days=int(data.get("review_interval_days") or 365),
+        search_api=data.get("search_api") or "",
         source_text=doc.source_text,
     )
 

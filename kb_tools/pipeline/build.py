@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 from kb_tools.cache import Store
 from kb_tools.checks.options import CheckOptions
@@ -94,7 +95,7 @@ def render_all(
     for output in outputs:
         changed[output.edition.id] = write_edition(output, paths.docs)
         other = next((o.edition for o in outputs if o.edition.id != output.edition.id), None)
-        config = mkdocs_config(paths.mkdocs_yml, output, paths.docs, other)
+        config = mkdocs_config(paths.mkdocs_yml, output, paths.docs, other, library.site.search_api)
         write_mkdocs_config(config, edition_config_path(paths, output.edition.id))
     return outputs, changed
 
@@ -247,6 +248,14 @@ def root_page(library: Library) -> str:
 """
 
 
+def api_origins(search_api: str) -> tuple[str, ...]:
+    """The search service's origin, which pages may fetch from (none: the site's own server)."""
+    if not search_api:
+        return ()
+    parts = urlsplit(search_api)
+    return (f"{parts.scheme}://{parts.netloc}",)
+
+
 def write_root(site_dir: Path, library: Library) -> None:
     site_dir.joinpath("index.html").write_text(protect_page(root_page(library))[0], encoding="utf-8")
 
@@ -342,8 +351,9 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions, site_rules: 
                 updates = indexing.result()
         with _step("building the site"):
             write_root(staging, library)
-            protect_site(staging, only=tuple(stale))
-            write_policy_file(staging)
+            connect = api_origins(library.site.search_api)
+            protect_site(staging, connect, only=tuple(stale))
+            write_policy_file(staging, connect)
             fingerprint.write_published(staging, fingerprints)
         timings["mkdocs"] = time.perf_counter() - step
         step = time.perf_counter()

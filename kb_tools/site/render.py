@@ -523,7 +523,9 @@ def write_edition(output: EditionOutput, docs_dir: Path) -> list[str]:
     return changed + sorted(removed)
 
 
-def mkdocs_config(base_config: Path, output: EditionOutput, docs_dir: Path, other: Edition | None) -> dict:
+def mkdocs_config(
+    base_config: Path, output: EditionOutput, docs_dir: Path, other: Edition | None, search_api: str = ""
+) -> dict:
     """The edition's MkDocs config: the project's mkdocs.yml plus this edition's folders, nav and badge."""
     config = yaml.safe_load(base_config.read_text(encoding="utf-8"))
     root = base_config.parent
@@ -540,6 +542,7 @@ def mkdocs_config(base_config: Path, output: EditionOutput, docs_dir: Path, othe
         extra["other_edition"] = {"id": other.id, "name": other.name, "badge": other.badge}
     # The generated pages the theme links to on every page (footer, feed link), named here once.
     extra["kb_links"] = {"changes": site_url(CHANGES_PAGE), "tags": site_url(TAGS_PAGE), "feed": FEED_FILE}
+    extra["kb_api"] = search_api  # the search service's address; "" = the server the pages come from
     return config
 
 

@@ -15,8 +15,14 @@
   var status = document.getElementById("kb-sr-status");
   var list = document.getElementById("kb-sr-results");
   var edition = form.getAttribute("data-edition");
-  var api = new URL(script.getAttribute("data-api"), window.location.href);
+  // The search service: the address site.yml names (search_api, in <meta name="kb-api">),
+  // else the server this page came from.
+  var configured = (document.querySelector('meta[name="kb-api"]') || {}).content || "";
+  var api = configured
+    ? new URL(configured.replace(/\/+$/, "") + "/api/search")
+    : new URL(script.getAttribute("data-api"), window.location.href);
   var apiUsable = /^https?:$/.test(window.location.protocol);
+  var searchId = null;  // the service's id for the last search, to say a result was opened
   var latest = 0;
   var timer = null;
 
@@ -67,6 +73,7 @@
       .then(function (response) {
         var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
         if (!json) return {};
+        searchId = response.headers.get("X-Search-Id");
         return response.json().then(function (body) {
           if (response.ok && Array.isArray(body)) return { ok: true, results: body };
           return response.status === 400 && body.error ? { error: "Cannot search for that: " + body.error + "." } : {};
@@ -80,6 +87,19 @@
     list.textContent = "";
     say("");
   }
+
+  // Tell the service a result was opened (no query, no page: the search's id only), so
+  // owners can see which searches found nothing worth opening.
+  list.addEventListener("click", function (event) {
+    if (!searchId || !event.target.closest("a")) return;
+    var opened = new URL(api.href.replace(/\/api\/search$/, "/api/opened"));
+    fetch(opened.href, {
+      method: "POST",
+      keepalive: true,
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ search: searchId })
+    }).catch(function () {});
+  });
 
   function showResults(query, results) {
     list.textContent = "";
