@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from kb_tools.cli import main
+from kb_tools.pipeline.build import build
 
 from conftest import page_yaml, paths_beside
 
@@ -193,18 +194,29 @@ def test_a_terminology_form_that_would_be_markup_is_refused(content, capsys):
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    "text",
+    ("text", "needle"),
     [
-        '"Call 020 7946 0000"',
-        '"<svg/onload=alert(1)>"',
-        '"Go [x](javascript:alert(1))"',
-        '"Mail jo at example dot com"',
+        ('"Call 020 7946 0000"', b"7946"),
+        ('"<svg/onload=alert(1)>"', b"onload"),
+        ('"Go [x](javascript:alert(1))"', b"javascript"),
+        ('"Mail jo at example dot com"', b"example"),
     ],
 )
-def test_refused_text_is_never_built_or_indexed(content, capsys, text):
-    content.page("first", related=("other",), text=text)
+def test_refused_text_is_never_built_or_indexed(content, text, needle):
     paths = paths_beside(content)
-    code = main(["build", "--content", str(content.root)])
-    out, err = capsys.readouterr()
-    assert code == 1 and "Traceback" not in out + err
-    assert not paths.site.exists() and not list(paths.search_index.glob("*/*"))
+    assert build(paths).ok  # a published site and index, before the hostile edit
+    before = {p: p.read_bytes() for p in paths.site.rglob("*") if p.is_file()}
+    content.page("first", related=("other",), text=text)
+    result = build(paths)
+    assert not result.ok and result.check.errors
+    assert {p: p.read_bytes() for p in paths.site.rglob("*") if p.is_file()} == before
+    assert not [p for p in paths.search_index.rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
+@pytest.mark.slow
+def test_an_image_written_in_markdown_is_built_as_text_not_a_third_party_load(content):
+    content.page("first", related=("other",), text='"See ![chart](https://example.org/chart.png) here."')
+    paths = paths_beside(content)
+    assert build(paths).ok
+    built = (paths.site / "gb/guidance/first/index.html").read_text()
+    assert "<img" not in built and "chart" in built
