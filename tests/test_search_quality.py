@@ -142,3 +142,39 @@ def test_material_search_quality(page, static_server, capsys):
     with capsys.disabled():
         summary = evaluate("Material built-in search", answers)
     assert summary["mrr10"] >= MATERIAL_MIN_MRR
+
+
+# --- words kept as typed, abbreviations folded, deep links (the real content) -------------------
+
+
+@pytest.mark.parametrize("word", ["term", "kids", "course", "from", "lost", "pay rise"])
+def test_correct_english_words_are_searched_as_typed(built_site, word):
+    response = SearchService(built_site.search_index).search(word, "gb", 5)
+    assert response.searched_for == word, response.searched_for
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("infromation", "information"), ("parlimentary", "parliamentary"), ("domestic abuze", "domestic abuse")],
+)
+def test_real_typos_are_still_corrected(built_site, typed, meant):
+    assert SearchService(built_site.search_index).search(typed, "gb", 5).searched_for == meant
+
+
+@pytest.mark.parametrize(
+    ("query", "page"),
+    [
+        ("A and G referral", "advice-and-guidance"),
+        ("A/G", "advice-and-guidance"),
+        ("a + g", "advice-and-guidance"),
+        ("Q and A checks", "qa-"),
+    ],
+)
+def test_every_way_of_writing_an_abbreviation_finds_its_pages_first(built_site, query, page):
+    results = SearchService(built_site.search_index).search(query, "gb", 5).results
+    assert results and results[0].id.startswith(page), [r.id for r in results]
+
+
+def test_stop_think_act_deep_links_to_its_section(built_site):
+    top = SearchService(built_site.search_index).search("stop think act", "gb", 1).results[0]
+    assert top.id == "debt-negotiation" and top.url.endswith("#stop-think-act")
