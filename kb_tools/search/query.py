@@ -46,7 +46,7 @@ from kb_tools.search.index import (
 )
 
 MAX_QUERY_LENGTH = 200
-MAX_QUERY_WORDS = 24  # a long question is about 20 words; beyond that, only cost
+MAX_QUERY_WORDS = 40  # a rambling question is about 30 words; beyond that, only cost
 MAX_CORRECTED_WORDS = 6  # words looked up for typo correction in one query; the rest are searched as typed
 MAX_CACHED_CORRECTIONS = 20_000  # per open index (and so per worker): oldest forgotten first
 MAX_LIMIT = 50
