@@ -37,11 +37,12 @@ SITE_PAGES = {
 FAQ_HEADING, FAQ_ANCHOR = "Frequently asked questions", "frequently-asked-questions"
 LEGISLATION_HEADING, LEGISLATION_ANCHOR = "Legislation and sources", "legislation-and-sources"
 RELATED_HEADING, RELATED_ANCHOR = "Related pages", "related-pages"
+HISTORY_HEADING, HISTORY_ANCHOR = "Page history", "page-history"
 ABOUT_HEADING, ABOUT_ANCHOR = "About this page", "about-this-page"
 # On every procedure page, whatever it holds.
 FIXED_ANCHORS = (RELATED_ANCHOR, ABOUT_ANCHOR)
 # Every anchor the renderer may write itself: a body heading must not take one of these.
-RESERVED_ANCHORS = (FAQ_ANCHOR, LEGISLATION_ANCHOR, *FIXED_ANCHORS)
+RESERVED_ANCHORS = (FAQ_ANCHOR, LEGISLATION_ANCHOR, HISTORY_ANCHOR, *FIXED_ANCHORS)
 
 
 class Placed(Protocol):
@@ -96,4 +97,6 @@ def page_anchors(page: Page, edition: str | None = None) -> set[str]:
         anchors |= faq | {FAQ_ANCHOR}
     if any(shown(r) for r in page.legislation):
         anchors.add(LEGISLATION_ANCHOR)
+    if any(shown(c) for c in page.changes):
+        anchors.add(HISTORY_ANCHOR)
     return anchors

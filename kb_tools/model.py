@@ -96,6 +96,7 @@ class Change:
     date: date
     note: str
     edition: str | None = None  # a change only one edition's readers need to hear about
+    minor: bool = False  # a small fix: in the page's history, not on What's changed or in the feed
 
 
 @dataclass(frozen=True)

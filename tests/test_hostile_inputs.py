@@ -140,6 +140,13 @@ FILE_CASES = [
     ("nul as a related id", page_yaml("first").replace("  - other", "  - nul"), 11, 5, "Windows reserves"),
     ("a slug with a trailing line break", page(id='"first\\n"'), 1, 5, "ends with a line break"),
     (
+        "a minor flag that is not true or false",
+        page_yaml("first") + "changes:\n  - date: 2026-01-01\n    note: Fixed.\n    minor: maybe\n",
+        15,
+        12,
+        "must be one of",
+    ),
+    (
         "a heading taking a fixed anchor",
         page_yaml("first").replace("  - heading: What to do", "  - heading: Related pages"),
         8,

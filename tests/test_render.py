@@ -178,6 +178,36 @@ def test_a_change_note_for_one_edition_reaches_only_that_editions_changes_and_fe
         assert [n for n in ("GB fee removed.", "First published.") if n in files["feed.xml"]] == expected
 
 
+def test_a_page_shows_when_it_was_last_updated_and_its_history_newest_first(content):
+    notes = (
+        "changes:\n  - date: 2026-01-01\n    note: First published.\n"
+        "  - date: 2026-03-01\n    note: GB fee removed.\n    edition: gb\n"
+        "  - date: 2026-02-01\n    note: Fixed a typo.\n    minor: 'true'\n"
+    )
+    content.page("first", extra=notes)
+    library = library_of(content)
+    for edition, history, updated in (
+        (
+            "gb",
+            ["1 March 2026: GB fee removed.", "1 February 2026: Fixed a typo.", "1 January 2026: First published."],
+            "1 March 2026",
+        ),
+        ("ni", ["1 February 2026: Fixed a typo.", "1 January 2026: First published."], "1 February 2026"),
+    ):
+        files = {f.path: f.text for f in render_edition(library, library.site.edition(edition)).files}
+        page = files["guidance/first/index.md"]
+        assert f"Last updated: {updated} ([page history](#page-history))" in page
+        shown = page.split("## Page history {#page-history}", 1)[1].split("##", 1)[0]
+        assert [line[2:] for line in shown.strip().splitlines()] == history
+        assert "Fixed a typo." not in files["whats-changed.md"] and "Fixed a typo." not in files["feed.xml"]
+
+
+def test_a_page_without_change_notes_has_no_history(content):
+    library = library_of(content)
+    files = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}
+    assert "page-history" not in files["guidance/first/index.md"]
+
+
 def test_feed_is_valid_atom_with_the_same_changes_newest_first(content):
     import xml.etree.ElementTree as ET
 

@@ -278,7 +278,8 @@ def build_page(doc: SourceDocument) -> Page:
             Reference(r["title"], r.get("url") or "", r.get("edition")) for r in _items(data.get("legislation"))
         ),
         changes=tuple(
-            Change(_date(c["date"]) or date.min, c["note"], c.get("edition")) for c in _items(data.get("changes"))
+            Change(_date(c["date"]) or date.min, c["note"], c.get("edition"), c.get("minor") == "true")
+            for c in _items(data.get("changes"))
         ),
         order=int(data.get("order") or 100),
         source=data.get("source") or "",

@@ -28,6 +28,8 @@ from kb_tools.layout import (
     CHANGES_PAGE,
     FAQ_ANCHOR,
     FAQ_HEADING,
+    HISTORY_ANCHOR,
+    HISTORY_HEADING,
     HOME,
     LEGISLATION_ANCHOR,
     LEGISLATION_HEADING,
@@ -231,6 +233,8 @@ def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str,
         parts.append(f"## {LEGISLATION_HEADING} {{#{LEGISLATION_ANCHOR}}}\n")
         parts.append("\n".join(_reference(r.title, r.url, page, pages) for r in page.legislation) + "\n")
     parts.append(_related(page, pages))
+    if page.changes:
+        parts.append(_history(page, pages))
     parts.append(_about(page, edition))
     return "\n".join(parts)
 
@@ -275,7 +279,19 @@ def long_date(when: date) -> str:
 
 def _facts(page: Page) -> str:
     """Who owns the page and how fresh it is, under the summary: caseworkers judge a page by it."""
-    return f"Owner: {escape(page.owner)} · Last reviewed: {long_date(page.last_reviewed)}\n{{: .kb-facts }}\n"
+    facts = f"Owner: {escape(page.owner)} · Last reviewed: {long_date(page.last_reviewed)}"
+    if page.changes:
+        latest = max(change.date for change in page.changes)
+        facts += f" · Last updated: {long_date(latest)} ([page history](#{HISTORY_ANCHOR}))"
+    return f"{facts}\n{{: .kb-facts }}\n"
+
+
+def _history(page: Page, pages: dict[str, Page]) -> str:
+    """Every change note of this edition's page, newest first (GOV.UK's "See all updates")."""
+    lines = [f"## {HISTORY_HEADING} {{#{HISTORY_ANCHOR}}}\n"]
+    for change in sorted(page.changes, key=lambda c: c.date, reverse=True):
+        lines.append(f"- {long_date(change.date)}: {inline(parse(change.note), page, pages)}")
+    return "\n".join(lines) + "\n"
 
 
 def _about(page: Page, edition: Edition) -> str:
@@ -366,7 +382,7 @@ class ChangeEntry:
 
 def change_entries(pages: Iterable[Page]) -> list[ChangeEntry]:
     """Every change note, newest first; on the same day, by page title."""
-    entries = [ChangeEntry(c.date, p, c.note) for p in sort_by_title(pages) for c in p.changes]
+    entries = [ChangeEntry(c.date, p, c.note) for p in sort_by_title(pages) for c in p.changes if not c.minor]
     return sorted(entries, key=lambda e: e.when, reverse=True)  # stable: titles stay in order
 
 
