@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import os
 import re
 import signal
 import sys
@@ -409,9 +410,15 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
-    args = parser.parse_args(argv)  # exits 2 on usage errors
     try:
-        return args.handler(args)
+        args = parser.parse_args(argv)  # exits 2 on usage errors
+        code = args.handler(args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below
+        return code
     except KeyboardInterrupt as interrupt:
         _say("Interrupted: nothing half-built was published.")
         return 128 + (interrupt.signum if isinstance(interrupt, Interrupted) else signal.SIGINT)
+    except BrokenPipeError:
+        # The reader went away (`kb search … | head`): stop quietly, as other commands do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK

@@ -209,3 +209,28 @@ def test_a_heading_match_counts_double_when_choosing_the_section():
     top = ("", "", "Summary.", (), ("summari",))
     sections = [top, tuple(text_match.__dict__.values()), tuple(heading_match.__dict__.values())]
     assert best_section(sections, {"refund"}).anchor == "refunds"
+
+
+def test_a_heading_that_names_more_of_the_query_than_the_title_wins_over_the_page_top():
+    from kb_tools.search.index import SectionEntry
+    from kb_tools.search.query import best_section
+
+    top = (
+        "",
+        "",
+        "Using the six-step model and Stop, Think, Act.",
+        ("debt", "negoti", "stop", "think", "act"),
+        ("stop", "think", "act"),
+    )
+    model = ("The six-step model", "six-step-model", "Six steps.", ("six", "step", "model"), ("six", "step"))
+    stop = (
+        "Stop, Think, Act",
+        "stop-think-act",
+        "Use Stop, Think, Act.",
+        ("stop", "think", "act"),
+        ("stop", "think", "act"),
+    )
+    title = frozenset({"debt", "negoti"})
+    assert best_section([top, model, stop], {"stop", "think", "act"}, title).anchor == "stop-think-act"
+    assert best_section([top, model, stop], {"debt", "negoti"}, title).anchor == ""
+    assert SectionEntry(*top).anchor == ""

@@ -23,8 +23,10 @@ from kb_tools.search.query import SearchService
 
 from conftest import TEST_OUTPUT
 
-QUESTIONS_FILE = Path(__file__).with_name("search_questions.yml")
+QUESTIONS_FILE = Path(__file__).with_name("search_questions.yml")  # the development set (tuned on)
+ACCEPTANCE_FILE = Path(__file__).with_name("search_acceptance.yml")  # kept apart: never tuned on
 WHOOSH_MIN_MRR = 0.85
+ACCEPTANCE_FLOOR = 0.7  # below the measured 0.79 (README): catches breakage; the target is 0.95
 # The built-in search is measured, not tuned to a target; this floor only catches it breaking.
 MATERIAL_MIN_MRR = 0.75
 TOP = 10
@@ -38,8 +40,8 @@ class Question:
     kind: str
 
 
-def load_questions() -> list[Question]:
-    data = yaml.safe_load(QUESTIONS_FILE.read_text(encoding="utf-8"))
+def load_questions(file: Path = QUESTIONS_FILE) -> list[Question]:
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
     return [Question(q["q"], q.get("edition", "gb"), tuple(q["expect"]), q["kind"]) for q in data]
 
 
@@ -48,7 +50,7 @@ def reciprocal_rank(found: list[str], expect: tuple[str, ...]) -> float:
 
 
 def recall_at_3(found: list[str], expect: tuple[str, ...]) -> float:
-    return len(set(found[:3]) & set(expect)) / len(expect)
+    return len(set(found[:3]) & set(expect)) / len(expect) if expect else 0.0
 
 
 def evaluate(engine: str, answers: dict[Question, list[str]]) -> dict:
@@ -64,12 +66,25 @@ def evaluate(engine: str, answers: dict[Question, list[str]]) -> dict:
         }
         for q, found in answers.items()
     ]
+    answered = [r for r in rows if r["expect"]]
+    unanswerable = [r for r in rows if not r["expect"]]
     summary = {
         "engine": engine,
-        "questions": len(rows),
-        "mrr10": sum(r["rr"] for r in rows) / len(rows),
-        "recall3": sum(r["recall3"] for r in rows) / len(rows),
-        "misses": [r for r in rows if r["rr"] < 1],
+        "questions": len(answered),
+        "mrr10": sum(r["rr"] for r in answered) / len(answered),
+        "recall3": sum(r["recall3"] for r in answered) / len(answered),
+        "by_kind": {
+            kind: {
+                "questions": len(mine),
+                "mrr10": sum(r["rr"] for r in mine) / len(mine),
+                "recall3": sum(r["recall3"] for r in mine) / len(mine),
+            }
+            for kind in dict.fromkeys(r["kind"] for r in answered)
+            for mine in [[r for r in answered if r["kind"] == kind]]
+        },
+        # A question the site cannot answer is answered well by no result at all.
+        "no_answer": {"questions": len(unanswerable), "empty": sum(1 for r in unanswerable if not r["found"])},
+        "misses": [r for r in answered if r["rr"] < 1],
     }
     report(summary)
     return summary
@@ -78,6 +93,14 @@ def evaluate(engine: str, answers: dict[Question, list[str]]) -> dict:
 def report(summary: dict) -> None:
     TEST_OUTPUT.mkdir(exist_ok=True)
     line = f"{summary['engine']}: MRR@10 {summary['mrr10']:.3f}, recall@3 {summary['recall3']:.3f} over {summary['questions']} questions"
+    kinds = "\n".join(
+        f"    {kind}: MRR@10 {k['mrr10']:.3f}, recall@3 {k['recall3']:.3f} ({k['questions']})"
+        for kind, k in summary["by_kind"].items()
+    )
+    empty = summary["no_answer"]
+    if empty["questions"]:
+        kinds += f"\n    no answer on the site: {empty['empty']} of {empty['questions']} returned nothing"
+    line = f"{line}\n{kinds}"
     misses = "\n".join(
         f"  - {m['q']!r} ({m['edition']}): expected {', '.join(m['expect'])}; top 3: {', '.join(m['found']) or 'nothing'}"
         for m in summary["misses"]
@@ -106,8 +129,20 @@ def test_whoosh_search_quality(built_site, capsys):
     service = SearchService(built_site.search_index)
     answers = {q: [r.id for r in service.search(q.text, q.edition, TOP).results] for q in load_questions()}
     with capsys.disabled():
-        summary = evaluate("Whoosh (kb search)", answers)
+        summary = evaluate("Whoosh (kb search), development set", answers)
     assert summary["mrr10"] >= WHOOSH_MIN_MRR
+
+
+def test_whoosh_search_quality_on_the_acceptance_set(built_site, capsys):
+    """Reported, with a floor that only catches the search breaking: the acceptance set is
+    never tuned to, so its figures are what caseworkers can expect."""
+    service = SearchService(built_site.search_index)
+    questions = load_questions(ACCEPTANCE_FILE)
+    assert len([q for q in questions if q.expect]) >= 75
+    answers = {q: [r.id for r in service.search(q.text, q.edition, TOP).results] for q in questions}
+    with capsys.disabled():
+        summary = evaluate("Whoosh (kb search), acceptance set", answers)
+    assert summary["mrr10"] >= ACCEPTANCE_FLOOR
 
 
 PAGE_ID = re.compile(r"/(?:gb|ni)/[^/?#]+/([^/?#]+)/index\.html")
@@ -142,3 +177,39 @@ def test_material_search_quality(page, static_server, capsys):
     with capsys.disabled():
         summary = evaluate("Material built-in search", answers)
     assert summary["mrr10"] >= MATERIAL_MIN_MRR
+
+
+# --- words kept as typed, abbreviations folded, deep links (the real content) -------------------
+
+
+@pytest.mark.parametrize("word", ["term", "kids", "course", "from", "lost", "pay rise"])
+def test_correct_english_words_are_searched_as_typed(built_site, word):
+    response = SearchService(built_site.search_index).search(word, "gb", 5)
+    assert response.searched_for == word, response.searched_for
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("infromation", "information"), ("parlimentary", "parliamentary"), ("domestic abuze", "domestic abuse")],
+)
+def test_real_typos_are_still_corrected(built_site, typed, meant):
+    assert SearchService(built_site.search_index).search(typed, "gb", 5).searched_for == meant
+
+
+@pytest.mark.parametrize(
+    ("query", "page"),
+    [
+        ("A and G referral", "advice-and-guidance"),
+        ("A/G", "advice-and-guidance"),
+        ("a + g", "advice-and-guidance"),
+        ("Q and A checks", "qa-"),
+    ],
+)
+def test_every_way_of_writing_an_abbreviation_finds_its_pages_first(built_site, query, page):
+    results = SearchService(built_site.search_index).search(query, "gb", 5).results
+    assert results and results[0].id.startswith(page), [r.id for r in results]
+
+
+def test_stop_think_act_deep_links_to_its_section(built_site):
+    top = SearchService(built_site.search_index).search("stop think act", "gb", 1).results[0]
+    assert top.id == "debt-negotiation" and top.url.endswith("#stop-think-act")

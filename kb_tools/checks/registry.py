@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from kb_tools.cache import Store
 from kb_tools.checks import change_notes, personal_data, reviews, terms, unsafe_text
@@ -56,13 +57,26 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def select(names: Iterable[str]) -> tuple[Rule, ...]:
-    """The registered rules with these names, in registry order (unknown names are an error)."""
+class HasName(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+Named = TypeVar("Named", bound=HasName)
+
+
+def select_from(rules: Sequence[Named], names: Iterable[str]) -> tuple[Named, ...]:
+    """The rules with these names, in registry order (unknown names are an error)."""
     wanted = set(names)
-    unknown = wanted - {rule.name for rule in RULES}
+    unknown = wanted - {rule.name for rule in rules}
     if unknown:
         raise ValueError(f"no rule named {', '.join(sorted(unknown))}")
-    return tuple(rule for rule in RULES if rule.name in wanted)
+    return tuple(rule for rule in rules if rule.name in wanted)
+
+
+def select(names: Iterable[str]) -> tuple[Rule, ...]:
+    """The content rules with these names."""
+    return select_from(RULES, names)
 
 
 def check_all(

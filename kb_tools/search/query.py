@@ -18,6 +18,7 @@ The opened index is cached and reopened only when a build publishes a new versio
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import html
 import re
@@ -45,7 +46,7 @@ from kb_tools.search.index import (
 )
 
 MAX_QUERY_LENGTH = 200
-MAX_QUERY_WORDS = 24  # a long question is about 20 words; beyond that, only cost
+MAX_QUERY_WORDS = 40  # a rambling question is about 30 words; beyond that, only cost
 MAX_CORRECTED_WORDS = 6  # words looked up for typo correction in one query; the rest are searched as typed
 MAX_CACHED_CORRECTIONS = 20_000  # per open index (and so per worker): oldest forgotten first
 MAX_LIMIT = 50
@@ -183,6 +184,27 @@ class _OpenIndex:
         self.searcher.close()
         self.index.close()
 
+    @functools.cached_property
+    def abbreviations(self) -> dict[str, str]:
+        """The index's two-letter abbreviations written with "&" (a&g, q&a), by their letters."""
+        found = {}
+        for term in self.reader.lexicon("plain"):
+            word = term.decode() if isinstance(term, bytes) else term
+            if len(word) == 3 and word[1] == "&" and word[0].isalpha() and word[2].isalpha():
+                found[word[0] + word[2]] = word.upper()
+        return found
+
+    @functools.cached_property
+    def abbreviation_pattern(self) -> re.Pattern[str]:
+        pairs = (
+            "|".join(
+                f"{re.escape(a)}\\s*(?:&|\\+|/|and|n)\\s*{re.escape(b)}"
+                for a, b in ((pair[0], pair[1]) for pair in self.abbreviations)
+            )
+            or "(?!)"
+        )
+        return re.compile(rf"(?<![\w&])(?:{pairs})(?![\w&])", re.IGNORECASE)
+
     def indexed(self, term: str) -> bool:
         """Whether any page has this stemmed term in a scored field."""
         return any(self.reader.doc_frequency(field, term) for field in SCORED_FIELDS)
@@ -250,7 +272,8 @@ class SearchService:
 
     def _search(self, query: str, edition: str, limit: int) -> SearchResponse:
         opened = self._current(edition)
-        searched_for = _correct(" ".join(_SPACED_AMPERSAND.sub(r"\1&\2", query).split()), opened)
+        folded = fold_abbreviations(" ".join(query.split()), opened)
+        searched_for = _correct(" ".join(_SPACED_AMPERSAND.sub(r"\1&\2", folded).split()), opened)
         required, optional = self._terms(searched_for, opened)
         hits = self._ranked(opened, required, optional, limit)
         highlight = set(required) | set(optional)
@@ -384,8 +407,28 @@ def _top(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
 # --- spelling ---------------------------------------------------------------------------
 
 
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Words of English, from the dictionary pyspellchecker ships (160,000 words, from
+    frequency lists): a word in it is written on purpose, even if no page uses it."""
+    from spellchecker import SpellChecker
+
+    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
+def fold_abbreviations(query: str, opened: _OpenIndex) -> str:
+    """Every common way of writing an abbreviation the pages use with "&" ("A and G", "A + G",
+    "A/G", "A & G", "a&g") written as the pages write it. Driven by the index's vocabulary,
+    which the terminology table and the pages make: no abbreviation is listed here."""
+    return opened.abbreviation_pattern.sub(
+        lambda m: opened.abbreviations[m.group(0).lower()[0] + m.group(0).lower()[-1]], query
+    )
+
+
 def _correct(query: str, opened: _OpenIndex) -> str:
-    """The query with each word the index does not know replaced by the nearest one it does."""
+    """The query with each misspelt word replaced by the nearest word the index knows. A word
+    the index knows, or a word of English, is kept as typed: "term", "kids" and "pay rise"
+    are what the caseworker meant, even when no page uses them."""
 
     looked_up = 0
 
@@ -394,6 +437,8 @@ def _correct(query: str, opened: _OpenIndex) -> str:
         word = match.group(0)
         lower = word.lower()
         if len(lower) < 4 or not lower.isalpha() or opened.known(lower) or looked_up >= MAX_CORRECTED_WORDS:
+            return word
+        if lower in english_words():
             return word
         looked_up += 1  # a query of random words costs a bounded number of look-ups
         found = opened.correction(lower)
@@ -408,7 +453,7 @@ def _correct(query: str, opened: _OpenIndex) -> str:
 
 
 def _result(stored: dict, score: float, edition: str, searched_for: str, terms: set[str]) -> SearchResult:
-    section = best_section(stored["sections"], terms)
+    section = best_section(stored["sections"], terms, frozenset(analyse(stored["title"])[1]))
     anchor = f"#{section.anchor}" if section.anchor else ""
     return SearchResult(
         id=stored["page_id"],
@@ -422,14 +467,25 @@ def _result(stored: dict, score: float, edition: str, searched_for: str, terms: 
     )
 
 
-def best_section(sections: list[tuple], terms: set[str]) -> SectionEntry:
-    """The section holding the most query terms, a heading match counting double; the first on a tie."""
+def best_section(sections: list[tuple], terms: set[str], title_terms: frozenset[str] = frozenset()) -> SectionEntry:
+    """The section holding the most query terms, a heading match counting double; the first on a tie.
+
+    A section's heading that names more of the query than the page's title does wins over
+    the page top, whose summary often repeats the headings' words ("stop think act" lands on
+    the "Stop, Think, Act" section, "debt negotiation" on the top of the Debt negotiation page).
+    """
 
     def matches(section: SectionEntry) -> int:
         return 2 * len(terms.intersection(section.heading_terms)) + len(terms.intersection(section.text_terms))
 
+    entries = [SectionEntry(*stored) for stored in sections]
     # max keeps the first of equals: the page top before its sections
-    return max((SectionEntry(*stored) for stored in sections), key=matches)
+    best = max(entries, key=matches)
+    if best.anchor or len(entries) < 2:
+        return best
+    named = len(terms & title_terms)
+    headed = [e for e in entries[1:] if len(terms.intersection(e.heading_terms)) > named]
+    return max(headed, key=matches) if headed else best
 
 
 def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kb_tools.checks.registry import select_from
 from kb_tools.model import Library, Problem
 from kb_tools.site.built_html import built_html_problems
 from kb_tools.site.built_links import site_link_problems
@@ -32,11 +33,8 @@ SITE_RULES: tuple[SiteRule, ...] = (
 
 
 def select(names: Iterable[str]) -> tuple[SiteRule, ...]:
-    wanted = set(names)
-    unknown = wanted - {rule.name for rule in SITE_RULES}
-    if unknown:
-        raise ValueError(f"no site check named {', '.join(sorted(unknown))}")
-    return tuple(rule for rule in SITE_RULES if rule.name in wanted)
+    """The site checks with these names."""
+    return select_from(SITE_RULES, names)
 
 
 def site_problems(staging: Path, library: Library, cache: Path | None, rules: Iterable[SiteRule] = SITE_RULES) -> tuple[Problem, ...]:
