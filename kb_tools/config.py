@@ -31,10 +31,15 @@ EDITIONS = ("gb", "ni")
 NAV_GROUP_PAGES = 50
 
 
+# The tool's own cache folder, beside the content. Not `.cache/`: Zensical (Material's
+# successor) keeps its own cache there, and the two must not share or clear each other's files.
+CACHE_DIR_NAME = ".kb-cache"
+
+
 # External link checking (`kb check --external`): polite to other sites, cheap to repeat.
 # Results that were fine are cached for EXTERNAL_CACHE_DAYS in EXTERNAL_CACHE_FILE (relative
 # to the project folder; the KB_LINK_CACHE environment variable names another file).
-EXTERNAL_CACHE_FILE = Path(".cache") / "links.json"
+EXTERNAL_CACHE_FILE = Path(CACHE_DIR_NAME) / "links.json"
 EXTERNAL_CACHE_DAYS = 7
 EXTERNAL_TIMEOUT_SECONDS = 10.0
 EXTERNAL_RETRIES = 2  # after the first try, for timeouts, dropped connections, 429 and 5xx
@@ -69,7 +74,7 @@ class Paths:
             site=root / "site",
             search_index=root / "search_index",
             mkdocs_yml=root / "mkdocs.yml",
-            cache=root / ".cache",
+            cache=root / CACHE_DIR_NAME,
         )
 
 

@@ -59,7 +59,7 @@ def test_a_build_from_nothing_starts_without_any_earlier_output(tmp_path):
     (content / "pages").mkdir(parents=True)
     (tmp_path / "site.builds/v-1/gb").mkdir(parents=True)
     (tmp_path / "site").symlink_to(tmp_path / "site.builds/v-1")
-    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".kb-cache").mkdir()
     (tmp_path / "kb-build.json").write_text("{}")
     remove_outputs(tmp_path, content)
     assert [p.name for p in tmp_path.iterdir()] == ["content"]

@@ -178,3 +178,13 @@ def test_library_checks_are_reused_until_a_content_file_changes(content, tmp_pat
 def test_selecting_an_unknown_rule_is_an_error():
     with pytest.raises(ValueError, match="no rule named nope"):
         registry.select(["nope"])
+
+
+def test_the_tool_cache_stays_out_of_the_folder_zensical_uses(tmp_path):
+    # Zensical keeps its own cache in .cache/ beside mkdocs.yml; sharing it would let either
+    # tool clear or misread the other's files.
+    from kb_tools.config import EXTERNAL_CACHE_FILE, Paths
+
+    paths = Paths.for_project(tmp_path)
+    assert paths.cache == tmp_path / ".kb-cache"
+    assert EXTERNAL_CACHE_FILE.parts[0] == ".kb-cache"

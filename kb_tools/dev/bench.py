@@ -30,7 +30,7 @@ from typing import Any, TypeVar
 
 from kb_tools.checks.options import CheckOptions
 from kb_tools.checks.registry import check_all
-from kb_tools.config import Paths
+from kb_tools.config import CACHE_DIR_NAME, Paths
 from kb_tools.content.text import parse
 from kb_tools.dev import synth
 from kb_tools.model import Library
@@ -128,7 +128,7 @@ def bench_paths(root: Path, project: Paths) -> Paths:
         site=root / "site",
         search_index=root / "search_index",
         mkdocs_yml=project.mkdocs_yml,
-        cache=root / ".cache",
+        cache=root / CACHE_DIR_NAME,
     )
 
 
