@@ -71,8 +71,18 @@ def test_atomic_write_replaces_whole_files(tmp_path):
 
 
 def test_installing_a_test_tool_does_not_change_the_tool_version(monkeypatch):
-    """Only packages that shape the output count (installing pytest plugins rebuilds nothing)."""
-    assert "pytest" not in cache_module.OUTPUT_PACKAGES and "mkdocs" in cache_module.OUTPUT_PACKAGES
+    """Only packages that shape the output count: a new pytest or playwright rebuilds nothing,
+    a new MkDocs or Material rebuilds everything."""
+    real = cache_module.importlib.metadata.version
+    before = cache_module.tool_version.__wrapped__()
+
+    def bumped(name: str):
+        return lambda package: "999.0" if package == name else real(package)
+
+    monkeypatch.setattr(cache_module.importlib.metadata, "version", bumped("pytest"))
+    assert cache_module.tool_version.__wrapped__() == before
+    monkeypatch.setattr(cache_module.importlib.metadata, "version", bumped("mkdocs-material"))
+    assert cache_module.tool_version.__wrapped__() != before
 
 
 # --- a save while a stage runs cannot poison the cache ----------------------------------------
