@@ -376,3 +376,14 @@ def make_project_from(tree: ContentTree, root):
     paths = Paths.for_project(root=root)
     assert build(paths).ok
     return paths, ContentTree(root / "content")
+
+
+def test_the_feedback_rate_limit_is_per_address_and_bounded_in_memory():
+    from kb_tools.search.service import RateLimit
+
+    limit = RateLimit(per_minute=2)
+    assert limit.allow("a") and limit.allow("a") and not limit.allow("a")
+    assert limit.allow("b")
+    for i in range(12_000):
+        limit.allow(f"client-{i}")
+    assert len(limit.seen) <= 10_001

@@ -145,8 +145,8 @@ class RateLimit:
             if len(times) >= self.per_minute:
                 return False
             times.append(now)
-            if len(self.seen) > 10_000:  # forget the quietest clients rather than grow
-                for stale in [c for c, t in self.seen.items() if not t][:1000]:
+            if len(self.seen) > 10_000:  # bounded: forget the clients seen first
+                for stale in list(self.seen)[:1000]:
                     del self.seen[stale]
             return True
 
