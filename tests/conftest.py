@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from kb_tools.config import Paths
+
+# CI explores the same examples on every run, so a red build always means a change broke
+# something; a developer's runs are random and keep finding new cases (pin them with @example).
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 REPO = Path(__file__).resolve().parent.parent
 REAL_CONTENT = REPO / "content"
