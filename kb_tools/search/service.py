@@ -49,17 +49,17 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from kb_tools.config import EDITIONS
+from kb_tools.content.validate import is_slug
 from kb_tools.search.index import current_version, edition_folder
 from kb_tools.search.query import DEFAULT_LIMIT, IndexNotBuilt, SearchService, request_errors
 from kb_tools.search.store import FEEDBACK_REASONS, Store
+from kb_tools.site.csp import CSP_FILE
 
 HOST = "127.0.0.1"
-CSP_FILE = "kb-csp.txt"  # written by the build (kb_tools/site/csp.py)
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 DEFAULT_SITE_POLICY = "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 MAX_BODY_BYTES = 2048
 MAX_HEADER_BYTES = 16 * 1024  # a browser sends a few kilobytes
-_PAGE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SEARCH_ID = re.compile(r"^[0-9a-f]{32}$")
 _VERSION_TIME = re.compile(r"v-(\d{8}T\d{6})")
 
@@ -254,7 +254,7 @@ async def _json_body(request: Request) -> dict | Response:
 def _feedback_problem(body: dict) -> str | None:
     if set(body) - {"page", "edition", "useful", "reason"}:
         return "only page, edition, useful and reason may be sent"
-    if not isinstance(body.get("page"), str) or len(body["page"]) > 100 or not _PAGE_ID.match(body["page"]):
+    if not isinstance(body.get("page"), str) or len(body["page"]) > 100 or not is_slug(body["page"]):
         return "'page' must be a page id"
     if body.get("edition") not in EDITIONS:
         return f"'edition' must be one of {', '.join(EDITIONS)}"
