@@ -14,6 +14,22 @@ SCHEMA_FILE = PACKAGE_DIR / "content" / "schema" / "page.schema.json"
 SITE_FILE = "site.yml"
 TERMINOLOGY_FILE = "terminology.yml"
 PAGES_DIR = "pages"
+WORDS_TO_AVOID_FILE = "style/words-to-avoid.yml"  # optional: GOV.UK's words to avoid, as data
+
+# Style limits from GOV.UK's guidance ("Content design: planning, writing and managing
+# content"): a summary of 25 words or fewer ("Summaries"); sentences that run past 25 words
+# lose readers, and past 30 they are hard for everyone (the check's limit, so that legal
+# names and titles do not trip it). The reading-ease floor is content: site.yml.
+SUMMARY_MAX_WORDS = 25
+SENTENCE_MAX_WORDS = 30
+
+# The owner a page is given when no source names one: honest, and reported by `kb check`
+# (a warning) until a maintainer names the team.
+OWNER_TO_BE_CONFIRMED = "To be confirmed by the procedures team"
+
+# Text the `kb new` template leaves for the maintainer to replace: every such value starts
+# with this, and `kb check` reports it as an error where it is written.
+PLACEHOLDER_PREFIX = "TODO:"
 
 # Loader limits: bad input gets a message, never a hang or a traceback.
 MAX_FILE_BYTES = 256 * 1024

@@ -178,6 +178,8 @@ class SiteConfig:
     editions: tuple[Edition, ...]
     email_allow_list: tuple[str, ...] = ()
     review_interval_days: int = 365
+    # The lowest Flesch reading ease a page may have (None: not checked); see checks/style.py.
+    reading_ease_min: float | None = None
     search_api: str = ""  # the search service's address when not the site's own server
     source_text: SourceText | None = field(default=None, compare=False, hash=False, repr=False)
 
@@ -222,12 +224,25 @@ class Terminology:
 
 
 @dataclass(frozen=True)
+class AvoidPhrase:
+    """A word or phrase GOV.UK's style guide asks writers to avoid, and what to write instead
+    (content/style/words-to-avoid.yml)."""
+
+    phrase: str
+    use: str
+    forms: tuple[str, ...] = ()  # other forms that count (delivered, delivering)
+    unless: str = ""  # when the word is fine ("it is for a meeting")
+    location: Location | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
 class Library:
     """Everything validated from one content folder."""
 
     site: SiteConfig
     terminology: Terminology
     pages: tuple[Page, ...]
+    words_to_avoid: tuple[AvoidPhrase, ...] = ()
 
     def page(self, page_id: str) -> Page | None:
         return next((p for p in self.pages if p.id == page_id), None)

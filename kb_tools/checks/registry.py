@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from kb_tools.cache import Store
-from kb_tools.checks import change_notes, personal_data, reviews, terms, unsafe_text
+from kb_tools.checks import change_notes, personal_data, placeholders, reviews, style, terms, unsafe_text
 from kb_tools.checks.external_links import external_link_problems
 from kb_tools.checks.links import content_link_problems
 from kb_tools.checks.options import CheckOptions
@@ -62,6 +62,15 @@ RULES: tuple[Rule, ...] = (
     Rule("terminology-table", terms.table_problems, "rows that would substitute twice or bring back a legacy term"),
     Rule("legacy-terms", terms.legacy_term_problems, "old terms (non-resident parent) wherever a reader sees them"),
     Rule("ni-terms", terms.ni_term_problems, "GB terms NI readers would see; GB law links in NI"),
+    Rule("as-of-dates", reviews.as_of_problems, "{as_of: …} dates are real, not in the future, not past the review interval"),
+    Rule("placeholders", placeholders.placeholder_problems, "text the kb new template left to replace ('TODO: …')"),
+    Rule("owner-to-confirm", placeholders.owner_problems, "owners still to be confirmed by the procedures team (warnings)"),
+    Rule("summary-length", style.summary_length_problems, "summaries over 25 words (warnings)"),
+    Rule("sentence-length", style.sentence_length_problems, "sentences over 30 words (warnings)"),
+    Rule("reading-ease", style.reading_ease_problems, "pages below site.yml's reading_ease_min (warnings)"),
+    Rule("words-to-avoid", style.words_to_avoid_problems, "GOV.UK's words to avoid, from content/style/ (warnings)"),
+    Rule("edition-only-summary", style.edition_only_summary_problems, "summaries promising one edition's text to both (warnings)"),
+    Rule("ni-named-things", style.ni_named_thing_problems, "NI substitutions that name a policy or team no source gives (warnings)"),
 )
 
 

@@ -2,15 +2,19 @@
 
 A page past its review date is a warning (an error with --strict). A `last_reviewed` or a
 change note dated after today is an error: it would claim a check that has not happened.
+A fact dated with `{as_of: YYYY-MM-DD}` older than the review interval is a warning too.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from kb_tools.checks.options import CheckOptions
+from kb_tools.content.load import text_location
+from kb_tools.content.text import AsOf, as_of_marks, parse
 from kb_tools.content.validate import review_due
-from kb_tools.model import Library, Problem
+from kb_tools.model import Library, Location, Problem
 
 
 def review_date_problems(library: Library, options: CheckOptions) -> list[Problem]:
@@ -52,3 +56,50 @@ def future_date_problems(library: Library, options: CheckOptions) -> list[Proble
                     )
                 )
     return problems
+
+
+# --- facts dated with {as_of: YYYY-MM-DD} ------------------------------------------------------
+
+_AS_OF_WRITTEN = re.compile(r"\{\s*as_of\b")
+
+
+def as_of_problems(library: Library, options: CheckOptions) -> list[Problem]:
+    """Every `{as_of: …}` mark: a real date, not after today (errors), and not older than the
+    review interval (a warning: the fact may have changed since its source said it)."""
+    today = options.today or date.today()
+    interval = library.site.review_interval_days
+    problems = []
+    for page in library.pages:
+        for keys, text, _ in page.text_fields():
+            if "as_of" not in text:
+                continue
+            pointer = "/".join(str(key) for key in keys)
+            segments = parse(text)
+            marks = as_of_marks(segments)
+            parsed = {mark.start for mark in marks}
+            for match in _AS_OF_WRITTEN.finditer(text):
+                if match.start() not in parsed:
+                    where = text_location(page.source_text, pointer, match.start(), fallback=page.location(*keys))
+                    problems.append(where.problem("write the date mark as {as_of: YYYY-MM-DD}, right after the fact"))
+            for mark in marks:
+                where = text_location(page.source_text, pointer, mark.start, fallback=page.location(*keys))
+                problems.extend(_as_of_problem(mark, where, today, interval))
+    return problems
+
+
+def _as_of_problem(mark: AsOf, where: Location, today: date, interval: int) -> list[Problem]:
+    when = mark.when
+    if when is None:
+        return [where.problem(f"{{as_of: {mark.written}}} is not a real date: write {{as_of: YYYY-MM-DD}}")]
+    if when > today:
+        return [where.problem(f"{{as_of: {mark.written}}} is after today ({today.isoformat()}): date the fact when its source said it")]
+    age = (today - when).days
+    if age > interval:
+        return [
+            where.problem(
+                f"this fact was last confirmed on {when.isoformat()}, {age} days ago (more than the {interval}-day review "
+                "interval): check it against its source, then write the date you confirmed it",
+                severity="warning",
+            )
+        ]
+    return []

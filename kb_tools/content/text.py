@@ -9,6 +9,10 @@ Maintainers write plain sentences. A few marks are understood:
 - `{literal: text}`: text shown as written in both editions: not substituted, not flagged
   as a legacy term (for quoting legislation, or the terminology page itself).
 - `` `code` ``: shown as written.
+- `{as_of: 2024-02-26}`, written right after a fact: the date the fact was last confirmed
+  in its source, shown to the reader as "(as of 26 February 2024)" in both editions; `kb
+  check` warns when it is older than the review interval. It may stand inside `{gb: …}`
+  and `{ni: …}` text.
 - `**bold**` is passed to Markdown; anything that looks like HTML is shown as text.
 """
 
@@ -16,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 
@@ -38,6 +43,37 @@ class Literal:
 
 
 @dataclass(frozen=True)
+class AsOf:
+    """`{as_of: YYYY-MM-DD}`: when the fact before it was last confirmed in its source."""
+
+    written: str  # as written between the colon and the brace ("2024-02-26", or something wrong)
+    start: int
+
+    @property
+    def when(self) -> date | None:
+        """The date, or None when what is written is not a real YYYY-MM-DD date (kb check says so)."""
+        return as_of_date(self.written)
+
+    @property
+    def text(self) -> str:
+        """What the reader sees, in both editions."""
+        when = self.when
+        return f"(as of {when.day} {when:%B %Y})" if when else f"(as of {self.written})"
+
+
+_AS_OF_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def as_of_date(written: str) -> date | None:
+    if not _AS_OF_DATE.fullmatch(written):
+        return None
+    try:
+        return date.fromisoformat(written)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
 class Link:
     label: tuple[Segment, ...]
     target: str
@@ -52,12 +88,18 @@ class EditionOnly:
     start: int
 
 
-Segment = Plain | Code | Literal | Link | EditionOnly
+Segment = Plain | Code | Literal | Link | EditionOnly | AsOf
 
+# `{as_of: …}` may stand inside edition-only text ({gb: … {as_of: 2024-02-26}}): the one
+# mark allowed inside another.
+AS_OF_MARK = r"\{as_of:[ ]?(?P<as_of>[^{}]*)\}"
+_AS_OF_INSIDE = r"\{as_of:[^{}]*\}"
 # One alternation, tried left to right; the first group that matches names the token.
 _TOKEN = re.compile(
     r"(?P<code>`[^`\n]+`)"
-    r"|\{(?P<marker>gb|ni|literal):[ ]?(?P<marked>[^{}]*)\}"
+    rf"|{AS_OF_MARK}"
+    rf"|\{{(?P<marker>gb|ni):[ ]?(?P<marked>(?:[^{{}}]|{_AS_OF_INSIDE})*)\}}"
+    r"|\{(?P<marker_literal>literal):[ ]?(?P<literal>[^{}]*)\}"
     r"|\[(?P<label>[^\[\]\n]+)\]\((?P<target>[^()\s]+)\)"
 )
 
@@ -73,8 +115,10 @@ def parse(text: str, offset: int = 0) -> tuple[Segment, ...]:
         start = offset + match.start()
         if match.group("code"):
             segments.append(Code(match.group("code")[1:-1], start))
-        elif match.group("marker") == "literal":
-            segments.append(Literal(match.group("marked"), start))
+        elif match.group("as_of") is not None:
+            segments.append(AsOf(match.group("as_of").strip(), start))
+        elif match.group("marker_literal"):
+            segments.append(Literal(match.group("literal"), start))
         elif match.group("marker"):
             inner = parse(match.group("marked"), offset + match.start("marked"))
             segments.append(EditionOnly(match.group("marker"), inner, start))
@@ -122,4 +166,15 @@ def links(segments: tuple[Segment, ...]) -> list[Link]:
             found.append(segment)
         elif isinstance(segment, EditionOnly):
             found.extend(links(segment.content))
+    return found
+
+
+def as_of_marks(segments: tuple[Segment, ...]) -> list[AsOf]:
+    """Every `{as_of: …}` mark, including those inside edition-only text."""
+    found: list[AsOf] = []
+    for segment in segments:
+        if isinstance(segment, AsOf):
+            found.append(segment)
+        elif isinstance(segment, EditionOnly):
+            found.extend(as_of_marks(segment.content))
     return found

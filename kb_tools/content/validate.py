@@ -23,6 +23,7 @@ from kb_tools.cache import Store, key_of
 from kb_tools.content.load import SourceDocument, load_yaml_bytes
 from kb_tools.layout import RESERVED_ANCHORS, slugify
 from kb_tools.model import (
+    AvoidPhrase,
     BodySection,
     Change,
     Edition,
@@ -49,6 +50,8 @@ SITE_SCHEMA: dict[str, Any] = {
     "properties": {
         "title": {"type": "string", "minLength": 3},
         "review_interval_days": {"type": "string", "pattern": r"^[1-9]\d{0,3}$"},
+        # The lowest Flesch reading ease a page may have, 0 to 100 (checks/style.py).
+        "reading_ease_min": {"type": "string", "pattern": r"^(?:100|[1-9]?\d)(?:\.\d)?$"},
         # The search service's address, when the site is published elsewhere (default: same origin).
         "search_api": {
             "type": "string",
@@ -109,6 +112,27 @@ TERMINOLOGY_SCHEMA: dict[str, Any] = {
             },
         },
         "synonyms": {"type": "array", "items": {"type": "array", "minItems": 2, "items": TEXT}},
+    },
+}
+WORDS_TO_AVOID_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["phrases"],
+    "properties": {
+        "phrases": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["avoid", "use"],
+                "properties": {
+                    "avoid": TEXT,
+                    "use": TEXT,
+                    "forms": {"type": "array", "items": TEXT},
+                    "unless": TEXT,
+                },
+            },
+        },
     },
 }
 
@@ -297,6 +321,7 @@ def build_site(doc: SourceDocument) -> SiteConfig:
         editions=tuple(Edition(e["id"], e["name"], e["badge"]) for e in data["editions"]),
         email_allow_list=tuple(data.get("email_allow_list") or ()),
         review_interval_days=int(data.get("review_interval_days") or 365),
+        reading_ease_min=float(data["reading_ease_min"]) if data.get("reading_ease_min") else None,
         search_api=data.get("search_api") or "",
         source_text=doc.source_text,
     )
@@ -314,6 +339,19 @@ def build_terminology(doc: SourceDocument) -> Terminology:
         ),
         synonyms=tuple(Synonym(tuple(group)) for group in data.get("synonyms") or ()),
         source_text=doc.source_text,
+    )
+
+
+def build_words_to_avoid(doc: SourceDocument) -> tuple[AvoidPhrase, ...]:
+    return tuple(
+        AvoidPhrase(
+            phrase=row["avoid"],
+            use=row["use"],
+            forms=tuple(_items(row.get("forms"))),
+            unless=row.get("unless") or "",
+            location=doc.where(f"phrases/{i}/avoid"),
+        )
+        for i, row in enumerate(_items(doc.data.get("phrases")))
     )
 
 
@@ -355,6 +393,12 @@ def check_content(content: Path, cache: Path | None = None) -> CheckResult:
         if terms_file.exists()
         else Terminology()
     )
+    words_file = content / config.WORDS_TO_AVOID_FILE
+    words_to_avoid = (
+        _load_checked(reader, words_file, WORDS_TO_AVOID_SCHEMA, build_words_to_avoid, problems)
+        if words_file.exists()
+        else ()
+    )
     if site is not None:
         problems.extend(_site_problems(site, content))
 
@@ -372,7 +416,8 @@ def check_content(content: Path, cache: Path | None = None) -> CheckResult:
     if site is None or terminology is None or any(p.severity == "error" for p in problems):
         return CheckResult(None, tuple(problems), reader.source_key())
     pages.sort(key=lambda p: p.id)
-    return CheckResult(Library(site, terminology, tuple(pages)), tuple(problems), reader.source_key())
+    library = Library(site, terminology, tuple(pages), words_to_avoid or ())
+    return CheckResult(library, tuple(problems), reader.source_key())
 
 
 class ContentReader:

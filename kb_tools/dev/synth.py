@@ -375,6 +375,22 @@ def _sentence(rng: random.Random) -> str:
     return text[0].upper() + text[1:] + "."
 
 
+# GOV.UK's limit, which `kb check` holds summaries to (checks/style.py): the generated
+# library passes every check without a warning, as real content should.
+SUMMARY_WORDS = 25
+
+
+def _summary(title: str, sentence: str) -> str:
+    """"How to <title>: <sentence>", or only "How to <title>." when that would run past the
+    limit in either edition (NI names can be longer). The sentence is drawn either way, so the
+    rest of the library does not depend on the limit."""
+    full = f"How to {_lower_first(title)}: {_lower_first(sentence)}"
+    # The longest NI form in the table adds at most 4 words to a term; allow for two terms.
+    if len(full.split()) + 8 <= SUMMARY_WORDS:
+        return full
+    return f"How to {_lower_first(title)}."
+
+
 def _lower_first(text: str) -> str:
     return text[0].lower() + text[1:]
 
@@ -398,7 +414,7 @@ def _page(rng: random.Random, page: SynthPage, everyone: list[SynthPage], neighb
     data: dict = {
         "id": page.id,
         "title": page.title,
-        "summary": f"How to {_lower_first(page.title)}: {_lower_first(_sentence(rng))}",
+        "summary": _summary(page.title, _sentence(rng)),
         "section": page.section,
         "order": str(rng.randint(1, 200)),
         "owner": rng.choice(OWNERS),

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import lru_cache
 
-from kb_tools.content.text import Code, EditionOnly, Link, Literal, Plain, Segment, for_edition, parse
+from kb_tools.content.text import AsOf, Code, EditionOnly, Link, Literal, Plain, Segment, for_edition, parse
 from kb_tools.model import BodySection, Faq, Library, Note, Page, Reference, Term, Terminology
 
 # Web and email addresses written as plain text: a term inside one stays as written.
@@ -207,6 +207,8 @@ def render_segments(segments: tuple[Segment, ...]) -> str:
             parts.append(f"`{segment.text}`")
         elif isinstance(segment, Literal):
             parts.append(f"{{literal: {segment.text}}}")
+        elif isinstance(segment, AsOf):
+            parts.append(f"{{as_of: {segment.written}}}")
         elif isinstance(segment, Link):
             parts.append(f"[{render_segments(segment.label)}]({segment.target})")
         elif isinstance(segment, EditionOnly):  # pragma: no cover - resolved by for_edition

@@ -46,7 +46,7 @@ from kb_tools.cache import atomic_write
 from kb_tools.checks.links import PUBLISHED_SCHEMES as SAFE_SCHEMES
 from kb_tools.model import BodySection, Edition, Library, Page, SiteConfig
 from kb_tools.editions.synonyms import search_words
-from kb_tools.content.text import Code, Link, Literal, Plain, Segment, parse, plain_text
+from kb_tools.content.text import AsOf, Code, Link, Literal, Plain, Segment, parse, plain_text
 
 NOTE_TITLES = {"note": "Note", "warning": "Warning", "important": "Important", "tip": "Tip"}
 A_TO_Z_GROUP = "Procedures A to Z"  # in a big section's navigation, the entry that holds its alphabetical groups
@@ -105,6 +105,8 @@ def inline(segments: tuple[Segment, ...], here: Here, pages: dict[str, Page]) ->
             out.append(_escape_keeping_bold(_one_line(segment.text)))
         elif isinstance(segment, Literal):
             out.append(literal_markdown(_one_line(segment.text)))
+        elif isinstance(segment, AsOf):
+            out.append(escape(segment.text))  # "(as of 26 February 2024)"
         elif isinstance(segment, Code):
             text = _one_line(segment.text)
             ticks = "``" if "`" in text else "`"
