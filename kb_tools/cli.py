@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from kb_tools import config
 from kb_tools.checks import git
 from kb_tools.checks.options import CheckOptions
 from kb_tools.checks.registry import check_all
@@ -75,13 +76,24 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_new(args: argparse.Namespace) -> int:
     paths = Paths.for_project(content=args.content)
+    title = args.title if args.title is not None else _ask_title()
     try:
-        created = scaffold.new_page(paths.content, args.id, args.section)
+        created = scaffold.new_page(paths.content, args.id, args.section, title=title, owner=args.owner)
     except scaffold.ScaffoldError as err:
         _say(f"kb new: {err}")
         return EXIT_USAGE
-    _say(f"Created {created}: replace the example text, then run `kb check`.")
+    _say(f"Created {created}: replace every value that starts with '{scaffold.TODO}', then run `kb check`.")
     return EXIT_OK
+
+
+def _ask_title() -> str:
+    """The title, asked for at a terminal (a script must pass --title: nothing is guessed from the id)."""
+    if not sys.stdin.isatty():
+        return ""
+    try:
+        return input("Title, as readers should see it (abbreviations as written, for example MP hotlines): ")
+    except EOFError:
+        return ""
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -333,6 +345,14 @@ def make_parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="create a page file from the template, ready to fill in")
     new.add_argument("id", help="the new page's id: lower-case letters, digits and hyphens (the file name)")
     new.add_argument("--section", required=True, help="the id of the section in site.yml the page belongs to")
+    new.add_argument(
+        "--title", help="the page's title, kept exactly as typed (asked for at a terminal when not given)"
+    )
+    new.add_argument(
+        "--owner",
+        required=True,
+        help=f"the team that owns the procedure (no default; '{config.OWNER_TO_BE_CONFIRMED}' is reported until named)",
+    )
     new.add_argument("--content", type=_content_path, metavar="PATH", help="content folder to use (default: ./content)")
     new.set_defaults(handler=cmd_new)
     build_cmd = commands.add_parser(

@@ -1,6 +1,10 @@
-"""`kb new ID --section S`: a new page file that already passes `kb check`, for the
-maintainer to fill in. It never overwrites a file and refuses an id or section that
-`kb check` would refuse."""
+"""`kb new ID --section S --title T --owner O`: a new page file for the maintainer to fill in.
+
+It never overwrites a file and refuses an id or section that `kb check` would refuse. The
+title is kept exactly as typed ("MP hotlines", never "Mp hotlines") and the owner is chosen
+by the maintainer, never defaulted. Every example value starts with "TODO:"
+(config.PLACEHOLDER_PREFIX): `kb check` reports each one as an error at its line and column
+until it is replaced, so a page cannot be published with the template's words in it."""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ from pathlib import Path
 import yaml
 
 from kb_tools import config
-from kb_tools.content.load import read_yaml
 from kb_tools.content.validate import is_slug, load_site, page_files, page_schema
 from kb_tools.errors import KbError
 from kb_tools.model import SiteConfig
@@ -20,34 +23,47 @@ class ScaffoldError(KbError):
     """The page cannot be created; the message says why and what to do."""
 
 
-TEMPLATE = """\
+TODO = config.PLACEHOLDER_PREFIX
+TEMPLATE = f"""\
 # yaml-language-server: $schema=../../../kb_tools/content/schema/page.schema.json
-# A new page: replace the example text, then run `kb check`. The README's maintainer guide
-# explains every key.
-id: {id}
-title: {title}
-summary: One or two sentences saying what this procedure is for and when a caseworker needs it.
-section: {section}
-owner: {owner}
-last_reviewed: {today}
-source: Where the content comes from (a seed document or a public source).
+# A new page: replace every value that starts with "{TODO}", then run `kb check` (it reports
+# each one left as an error). The README's maintainer guide explains every key.
+id: {{id}}
+title: {{title}}
+summary: "{TODO} one sentence of 25 words or fewer: what this procedure is for and when a caseworker needs it."
+section: {{section}}
+owner: {{owner}}
+last_reviewed: {{today}}
+source: "{TODO} where the content comes from (a seed document or a public source)."
 body:
   - heading: What to do
-    text: |
-      Describe the procedure in plain English. Separate paragraphs with a blank line.
     steps:
-      - The first step.
-      - The next step.
+      - "{TODO} the first thing the caseworker does."
+      - "{TODO} the next step."
+  - heading: "{TODO} a heading for the background, after the steps"
+    text: |
+      {TODO} why the steps matter, and the law or policy behind them, in plain English.
 related:
-  - {related}
+  - {{related}}
 changes:
-  - date: {today}
+  - date: {{today}}
     note: First published.
 """
 
 
-def new_page(content: Path, page_id: str, section_id: str, today: date | None = None) -> Path:
-    """Write content/pages/<section>/<id>.yml from the template; return its path."""
+def new_page(
+    content: Path, page_id: str, section_id: str, *, title: str, owner: str, today: date | None = None
+) -> Path:
+    """Write content/pages/<section>/<id>.yml from the template; return its path. The title
+    and owner are written as given: they are the maintainer's choice."""
+    title, owner = " ".join(title.split()), " ".join(owner.split())
+    if not title or title.startswith(TODO):
+        raise ScaffoldError("write the page's title, as readers should see it: --title 'MP hotlines'")
+    if not owner or owner.startswith(TODO):
+        raise ScaffoldError(
+            "name the team that owns the procedure: --owner 'Government relations unit' "
+            f"(or --owner '{config.OWNER_TO_BE_CONFIRMED}', which kb check reports until a team is named)"
+        )
     longest = page_schema()["properties"]["id"]["maxLength"]
     if not is_slug(page_id) or len(page_id) > longest:
         raise ScaffoldError(
@@ -69,9 +85,9 @@ def new_page(content: Path, page_id: str, section_id: str, today: date | None = 
     target = content / config.PAGES_DIR / section_id / f"{page_id}.yml"
     text = TEMPLATE.format(
         id=page_id,
-        title=_scalar(page_id.replace("-", " ").capitalize()),
+        title=_scalar(title),
         section=section_id,
-        owner=_scalar(_owner_of(siblings[0]) or "The team that owns the procedure"),
+        owner=_scalar(owner),
         today=(today or date.today()).isoformat(),
         related=siblings[0].stem,
     )
@@ -89,13 +105,6 @@ def _site(content: Path) -> SiteConfig:
     if site is None:
         raise ScaffoldError(f"{content / config.SITE_FILE} cannot be read: run `kb check` to see why")
     return site
-
-
-def _owner_of(file: Path) -> str | None:
-    """The owner of a page in the same section: most likely the new page's owner too."""
-    doc, _ = read_yaml(file)
-    owner = doc.data.get("owner") if doc is not None and isinstance(doc.data, dict) else None
-    return owner if isinstance(owner, str) and owner.strip() else None
 
 
 def _scalar(text: str) -> str:
