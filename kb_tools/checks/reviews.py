@@ -12,7 +12,7 @@ from datetime import date
 
 from kb_tools.checks.options import CheckOptions
 from kb_tools.content.load import text_location
-from kb_tools.content.text import AsOf, as_of_marks, parse
+from kb_tools.content.text import AsOf, as_of_marks, mark_starts, parse
 from kb_tools.content.validate import review_due
 from kb_tools.model import Library, Location, Problem
 
@@ -60,31 +60,42 @@ def future_date_problems(library: Library, options: CheckOptions) -> list[Proble
 
 # --- facts dated with {as_of: YYYY-MM-DD} ------------------------------------------------------
 
-_AS_OF_WRITTEN = re.compile(r"\{\s*as_of\b")
+# A mark as a maintainer may write it, right or wrong ("{ni:", "{ as_of :", "{Literal:").
+_MARK_WRITTEN = re.compile(r"\{\s*(as_of|gb|ni|literal)\s*:", re.IGNORECASE)
 
 
 def as_of_problems(library: Library, options: CheckOptions) -> list[Problem]:
     """Every `{as_of: …}` mark: a real date, not after today (errors), and not older than the
-    review interval (a warning: the fact may have changed since its source said it)."""
+    review interval (a warning: the fact may have changed since its source said it). Also any
+    `{gb:`, `{ni:`, `{literal:` or `{as_of:` that is not understood as a mark (a mark inside
+    another, a missing brace): readers would see it as typed."""
     today = options.today or date.today()
     interval = library.site.review_interval_days
     problems = []
     for page in library.pages:
         for keys, text, _ in page.text_fields():
-            if "as_of" not in text:
+            if "{" not in text:
                 continue
             pointer = "/".join(str(key) for key in keys)
             segments = parse(text)
-            marks = as_of_marks(segments)
-            parsed = {mark.start for mark in marks}
-            for match in _AS_OF_WRITTEN.finditer(text):
+            parsed = mark_starts(segments)
+            for match in _MARK_WRITTEN.finditer(text):
                 if match.start() not in parsed:
                     where = text_location(page.source_text, pointer, match.start(), fallback=page.location(*keys))
-                    problems.append(where.problem("write the date mark as {as_of: YYYY-MM-DD}, right after the fact"))
-            for mark in marks:
+                    problems.append(where.problem(_unparsed_advice(match.group(1).lower())))
+            for mark in as_of_marks(segments):
                 where = text_location(page.source_text, pointer, mark.start, fallback=page.location(*keys))
                 problems.extend(_as_of_problem(mark, where, today, interval))
     return problems
+
+
+def _unparsed_advice(kind: str) -> str:
+    if kind == "as_of":
+        return "this is not read as a date mark, so readers would see it as typed: write {as_of: YYYY-MM-DD}, right after the fact"
+    return (
+        f"this {{{kind}: …}} is not read as a mark, so readers would see it as typed: write it as {{{kind}: text}}, "
+        "with no braces inside other than {literal: …} or {as_of: …}, and close it with }"
+    )
 
 
 def _as_of_problem(mark: AsOf, where: Location, today: date, interval: int) -> list[Problem]:

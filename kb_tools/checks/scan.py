@@ -33,7 +33,7 @@ _MARKS = re.compile(r"\{(?:gb|ni|literal|as_of)\s*:\s?|\}|\*\*|`")
 _PLAIN_ASCII = re.compile(r"[\x20-\x7e]*")
 
 
-_EDITION_ONLY = re.compile(r"\{(gb|ni)\s*:(?:[^{}]|\{as_of:[^{}]*\})*\}")  # {as_of: …} may stand inside
+_EDITION_ONLY = re.compile(r"\{(gb|ni)\s*:(?:[^{}]|\{(?:as_of|literal):[^{}]*\})*\}")  # as text.py parses it
 
 
 def reader_views(value: str) -> list[tuple[str, list[int] | None]]:

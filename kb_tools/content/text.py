@@ -7,7 +7,8 @@ Maintainers write plain sentences. A few marks are understood:
   link to a generated page (render.SITE_PAGES); `[label](https://…)` an external link.
 - `{gb: text}` / `{ni: text}`: text shown only in that edition.
 - `{literal: text}`: text shown as written in both editions: not substituted, not flagged
-  as a legacy term (for quoting legislation, or the terminology page itself).
+  as a legacy term (for quoting legislation, or the terminology page itself). It may stand
+  inside `{gb: …}` and `{ni: …}` text.
 - `` `code` ``: shown as written.
 - `{as_of: 2024-02-26}`, written right after a fact: the date the fact was last confirmed
   in its source, shown to the reader as "(as of 26 February 2024)" in both editions; `kb
@@ -90,15 +91,16 @@ class EditionOnly:
 
 Segment = Plain | Code | Literal | Link | EditionOnly | AsOf
 
-# `{as_of: …}` may stand inside edition-only text ({gb: … {as_of: 2024-02-26}}): the one
-# mark allowed inside another.
+# `{as_of: …}` and `{literal: …}` may stand inside edition-only text ({gb: … {as_of:
+# 2024-02-26}}, {ni: … the {literal: Department for Work and Pensions} policy}): the marks
+# allowed inside another.
 AS_OF_MARK = r"\{as_of:[ ]?(?P<as_of>[^{}]*)\}"
-_AS_OF_INSIDE = r"\{as_of:[^{}]*\}"
+_INNER_MARK = r"\{(?:as_of|literal):[^{}]*\}"
 # One alternation, tried left to right; the first group that matches names the token.
 _TOKEN = re.compile(
     r"(?P<code>`[^`\n]+`)"
     rf"|{AS_OF_MARK}"
-    rf"|\{{(?P<marker>gb|ni):[ ]?(?P<marked>(?:[^{{}}]|{_AS_OF_INSIDE})*)\}}"
+    rf"|\{{(?P<marker>gb|ni):[ ]?(?P<marked>(?:[^{{}}]|{_INNER_MARK})*)\}}"
     r"|\{(?P<marker_literal>literal):[ ]?(?P<literal>[^{}]*)\}"
     r"|\[(?P<label>[^\[\]\n]+)\]\((?P<target>[^()\s]+)\)"
 )
@@ -177,4 +179,18 @@ def as_of_marks(segments: tuple[Segment, ...]) -> list[AsOf]:
             found.append(segment)
         elif isinstance(segment, EditionOnly):
             found.extend(as_of_marks(segment.content))
+    return found
+
+
+def mark_starts(segments: tuple[Segment, ...]) -> set[int]:
+    """Where each understood `{…}` mark starts (offsets in the text parsed)."""
+    found: set[int] = set()
+    for segment in segments:
+        if isinstance(segment, (Literal, AsOf)):
+            found.add(segment.start)
+        elif isinstance(segment, EditionOnly):
+            found.add(segment.start)
+            found |= mark_starts(segment.content)
+        elif isinstance(segment, Link):
+            found |= mark_starts(segment.label)
     return found
