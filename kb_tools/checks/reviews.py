@@ -61,7 +61,7 @@ def future_date_problems(library: Library, options: CheckOptions) -> list[Proble
 # --- facts dated with {as_of: YYYY-MM-DD} ------------------------------------------------------
 
 # A mark as a maintainer may write it, right or wrong ("{ni:", "{ as_of :", "{Literal:").
-_MARK_WRITTEN = re.compile(r"\{\s*(as_of|gb|ni|literal)\s*:", re.IGNORECASE)
+_MARK_WRITTEN = re.compile(r"\{\s*(?:(as_of)\b|(gb|ni|literal)\s*:)", re.IGNORECASE)
 
 
 def as_of_problems(library: Library, options: CheckOptions) -> list[Problem]:
@@ -82,7 +82,7 @@ def as_of_problems(library: Library, options: CheckOptions) -> list[Problem]:
             for match in _MARK_WRITTEN.finditer(text):
                 if match.start() not in parsed:
                     where = text_location(page.source_text, pointer, match.start(), fallback=page.location(*keys))
-                    problems.append(where.problem(_unparsed_advice(match.group(1).lower())))
+                    problems.append(where.problem(_unparsed_advice((match.group(1) or match.group(2)).lower())))
             for mark in as_of_marks(segments):
                 where = text_location(page.source_text, pointer, mark.start, fallback=page.location(*keys))
                 problems.extend(_as_of_problem(mark, where, today, interval))

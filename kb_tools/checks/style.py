@@ -19,6 +19,7 @@ resolved, NI terms substituted, links by their labels, `{as_of: …}` as "(as of
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -101,7 +102,7 @@ def _add_plain(segment: Plain, substitute: Substituter | None, chars: list[str],
 _WORD = re.compile(r"[^\W_](?:[\w'’&%./-]*[^\W_%])?%?")
 # A sentence ends at . ! or ? followed by a space and what can start a sentence, or at a
 # paragraph break. Abbreviations in these pages (A&G, SR, FOI) carry no full stops.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(\[]*[A-Z0-9])|\n\s*\n")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?P<closing>[\"'”’)]*)\s+(?=[\"'“‘(\[]*[A-Z0-9])|\n\s*\n")
 
 
 def words(text: str) -> list[re.Match[str]]:
@@ -112,8 +113,9 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each sentence in text."""
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if text[start : match.start()].strip():
-            yield start, match.start()
+        end = match.start() + len(match.group("closing") or "")  # a closing quote or bracket ends it too
+        if text[start:end].strip():
+            yield start, end
         start = match.end()
     if text[start:].strip():
         yield start, len(text)
@@ -235,9 +237,10 @@ def reading_ease_problems(library: Library, options: CheckOptions) -> list[Probl
             score = reading_ease(library, page, edition)
             if score is not None and score < floor:
                 hardest = ", ".join(str(line) for line in _hardest_lines(library, page, edition))
+                shown = math.floor(score * 10) / 10  # 59.97 is below 60: never print it as 60.0
                 problems.append(
                     page.location("body").problem(
-                        f"reading ease {score:.1f} in the {edition.upper()} edition is below {floor:g} "
+                        f"reading ease {shown:.1f} in the {edition.upper()} edition is below {floor:g} "
                         f"(reading_ease_min in site.yml): shorter sentences and shorter words raise it; "
                         f"the hardest sentences start at lines {hardest}",
                         WARNING,
