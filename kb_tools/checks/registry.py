@@ -62,7 +62,11 @@ RULES: tuple[Rule, ...] = (
     Rule("terminology-table", terms.table_problems, "rows that would substitute twice or bring back a legacy term"),
     Rule("legacy-terms", terms.legacy_term_problems, "old terms (non-resident parent) wherever a reader sees them"),
     Rule("ni-terms", terms.ni_term_problems, "GB terms NI readers would see; GB law links in NI"),
-    Rule("as-of-dates", reviews.as_of_problems, "{as_of: …} dates are real, not in the future, not past the review interval"),
+    Rule(
+        "as-of-dates",
+        reviews.as_of_problems,
+        "{as_of: …} dates real, not in the future, not past the review interval (warning); marks not understood",
+    ),
     Rule("placeholders", placeholders.placeholder_problems, "text the kb new template left to replace ('TODO: …')"),
     Rule("owner-to-confirm", placeholders.owner_problems, "owners still to be confirmed by the procedures team (warnings)"),
     Rule("summary-length", style.summary_length_problems, "summaries over 25 words (warnings)"),
