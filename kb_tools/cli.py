@@ -345,9 +345,7 @@ def make_parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help="create a page file from the template, ready to fill in")
     new.add_argument("id", help="the new page's id: lower-case letters, digits and hyphens (the file name)")
     new.add_argument("--section", required=True, help="the id of the section in site.yml the page belongs to")
-    new.add_argument(
-        "--title", help="the page's title, kept exactly as typed (asked for at a terminal when not given)"
-    )
+    new.add_argument("--title", help="the page's title, kept exactly as typed (asked for at a terminal when not given)")
     new.add_argument(
         "--owner",
         required=True,

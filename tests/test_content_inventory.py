@@ -17,7 +17,18 @@ import pytest
 from kb_tools import config
 from kb_tools.checks import style
 from kb_tools.checks.registry import check_all
-from kb_tools.content.text import Code, EditionOnly, Link, Literal, Plain, Segment, as_of_marks, links, parse, plain_text
+from kb_tools.content.text import (
+    Code,
+    EditionOnly,
+    Link,
+    Literal,
+    Plain,
+    Segment,
+    as_of_marks,
+    links,
+    parse,
+    plain_text,
+)
 from kb_tools.content.validate import check_content
 from kb_tools.editions.terminology import page_for_edition
 from kb_tools.layout import page_anchors
@@ -350,7 +361,10 @@ def test_no_claim_looser_than_the_sources(library, pages):
     welfare = section(pages["welfare-of-the-child"], "When you make a discretionary decision")
     assert "Take their welfare into account when you make the decision." in welfare.steps
     assert "have regard to the welfare" in " ".join(pages["welfare-of-the-child"].body[1].text.split())
-    assert "minister" in section(pages["parliamentary-questions-ministerial-briefing"], "What a parliamentary question is").text
+    assert (
+        "minister"
+        in section(pages["parliamentary-questions-ministerial-briefing"], "What a parliamentary question is").text
+    )
 
 
 def test_the_customer_charter_is_not_called_a_module(library, pages):
@@ -430,7 +444,9 @@ OPENS_WITH_WHAT_TO_DO_AS_POINTS = {"customer-charter", "telephony"}
 
 
 def test_every_page_answers_what_to_do_now_first(pages):
-    groups = OPENS_WITH_STEPS | OPENS_WITH_WHERE_THE_PROCEDURE_IS | OPENS_WITH_WHERE_TO_GO | OPENS_WITH_WHAT_TO_DO_AS_POINTS
+    groups = (
+        OPENS_WITH_STEPS | OPENS_WITH_WHERE_THE_PROCEDURE_IS | OPENS_WITH_WHERE_TO_GO | OPENS_WITH_WHAT_TO_DO_AS_POINTS
+    )
     assert groups == set(pages), sorted(set(pages) ^ groups)
     for page_id in OPENS_WITH_STEPS:
         assert pages[page_id].body[0].steps, f"{page_id}: the first section has no numbered steps"

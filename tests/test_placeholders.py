@@ -25,8 +25,10 @@ def test_text_without_the_marker_passes(content):
 
 
 def test_an_owner_to_be_confirmed_is_a_warning_until_named(content):
-    source = (content.root / "pages/first.yml").read_text().replace(
-        "owner: Test team", "owner: To be confirmed by the procedures team"
+    source = (
+        (content.root / "pages/first.yml")
+        .read_text()
+        .replace("owner: Test team", "owner: To be confirmed by the procedures team")
     )
     content.page("first", source=source)
     result = check_all(content.root, TODAY, rules=select(["owner-to-confirm"]))
@@ -35,5 +37,7 @@ def test_an_owner_to_be_confirmed_is_a_warning_until_named(content):
         "procedures team which team owns this procedure, then name it"
     ]
     assert result.ok
-    strict = check_all(content.root, CheckOptions(today=date(2026, 6, 1), strict=True), rules=select(["owner-to-confirm"]))
+    strict = check_all(
+        content.root, CheckOptions(today=date(2026, 6, 1), strict=True), rules=select(["owner-to-confirm"])
+    )
     assert not strict.ok

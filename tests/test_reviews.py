@@ -28,7 +28,9 @@ def test_a_fact_older_than_the_review_interval_is_a_warning_at_its_mark(content)
 
 def test_a_recent_fact_passes_and_the_interval_comes_from_site_yml(content):
     assert run(content, "'Fee removed {as_of: 2025-06-01}.'") == []
-    content.write("site.yml", SITE_YML.replace("title: Test Procedures\n", "title: Test Procedures\nreview_interval_days: 30\n"))
+    content.write(
+        "site.yml", SITE_YML.replace("title: Test Procedures\n", "title: Test Procedures\nreview_interval_days: 30\n")
+    )
     assert len(run(content, "'Fee removed {as_of: 2026-05-01}.'")) == 1
 
 

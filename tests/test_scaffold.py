@@ -47,8 +47,10 @@ def test_every_placeholder_is_an_error_at_its_line_and_column_until_replaced(con
     assert all(p.severity == "error" for p in result.problems if "placeholder text" in p.message)
 
     created.write_text(
-        text.replace('"TODO: one sentence of 25 words or fewer: what this procedure is for and when a caseworker needs it."',
-                     "How to use the MP hotlines.")
+        text.replace(
+            '"TODO: one sentence of 25 words or fewer: what this procedure is for and when a caseworker needs it."',
+            "How to use the MP hotlines.",
+        )
         .replace('"TODO: where the content comes from (a seed document or a public source)."', "Seed 000.")
         .replace('"TODO: the first thing the caseworker does."', "Answer the call.")
         .replace('"TODO: the next step."', "Note the query.")

@@ -57,7 +57,9 @@ def test_a_summary_the_ni_substitution_lengthens_is_counted_in_ni(content):
 
 def test_strict_makes_a_style_warning_an_error(content):
     content.page("first", source=_page(summary=long_words(30) + "."))
-    result = check_all(content.root, CheckOptions(today=date(2026, 6, 1), strict=True), rules=select(["summary-length"]))
+    result = check_all(
+        content.root, CheckOptions(today=date(2026, 6, 1), strict=True), rules=select(["summary-length"])
+    )
     assert [p.severity for p in result.problems] == ["error"] and not result.ok
 
 
@@ -91,7 +93,14 @@ def test_a_paragraph_break_ends_a_sentence(content):
 def test_sentence_splitting():
     text = "First sentence here. Second one? Third! “Quoted start.” (Bracketed.) 20 working days."
     found = [text[s:e] for s, e in style.sentences(text)]
-    assert found == ["First sentence here.", "Second one?", "Third!", "“Quoted start.”", "(Bracketed.)", "20 working days."]
+    assert found == [
+        "First sentence here.",
+        "Second one?",
+        "Third!",
+        "“Quoted start.”",
+        "(Bracketed.)",
+        "20 working days.",
+    ]
 
 
 # --- reading-ease -------------------------------------------------------------------------------
@@ -105,7 +114,9 @@ EASY = "Read the form. Ask your team leader. Send it back. We will call you."
 
 
 def with_floor(content, floor: str) -> None:
-    content.write("site.yml", SITE_YML.replace("title: Test Procedures\n", f"title: Test Procedures\nreading_ease_min: {floor}\n"))
+    content.write(
+        "site.yml", SITE_YML.replace("title: Test Procedures\n", f"title: Test Procedures\nreading_ease_min: {floor}\n")
+    )
 
 
 def test_a_page_below_the_floor_is_a_warning_per_edition_naming_the_hardest_lines(content):

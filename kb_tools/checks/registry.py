@@ -68,13 +68,25 @@ RULES: tuple[Rule, ...] = (
         "{as_of: …} dates real, not in the future, not past the review interval (warning); marks not understood",
     ),
     Rule("placeholders", placeholders.placeholder_problems, "text the kb new template left to replace ('TODO: …')"),
-    Rule("owner-to-confirm", placeholders.owner_problems, "owners still to be confirmed by the procedures team (warnings)"),
+    Rule(
+        "owner-to-confirm",
+        placeholders.owner_problems,
+        "owners still to be confirmed by the procedures team (warnings)",
+    ),
     Rule("summary-length", style.summary_length_problems, "summaries over 25 words (warnings)"),
     Rule("sentence-length", style.sentence_length_problems, "sentences over 30 words (warnings)"),
     Rule("reading-ease", style.reading_ease_problems, "pages below site.yml's reading_ease_min (warnings)"),
     Rule("words-to-avoid", style.words_to_avoid_problems, "GOV.UK's words to avoid, from content/style/ (warnings)"),
-    Rule("edition-only-summary", style.edition_only_summary_problems, "summaries promising one edition's text to both (warnings)"),
-    Rule("ni-named-things", style.ni_named_thing_problems, "NI substitutions that name a policy or team no source gives (warnings)"),
+    Rule(
+        "edition-only-summary",
+        style.edition_only_summary_problems,
+        "summaries promising one edition's text to both (warnings)",
+    ),
+    Rule(
+        "ni-named-things",
+        style.ni_named_thing_problems,
+        "NI substitutions that name a policy or team no source gives (warnings)",
+    ),
 )
 
 

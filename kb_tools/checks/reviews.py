@@ -103,7 +103,11 @@ def _as_of_problem(mark: AsOf, where: Location, today: date, interval: int) -> l
     if when is None:
         return [where.problem(f"{{as_of: {mark.written}}} is not a real date: write {{as_of: YYYY-MM-DD}}")]
     if when > today:
-        return [where.problem(f"{{as_of: {mark.written}}} is after today ({today.isoformat()}): date the fact when its source said it")]
+        return [
+            where.problem(
+                f"{{as_of: {mark.written}}} is after today ({today.isoformat()}): date the fact when its source said it"
+            )
+        ]
     age = (today - when).days
     if age > interval:
         return [

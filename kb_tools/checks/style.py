@@ -48,9 +48,7 @@ class ReaderText:
     origin: tuple[int, ...]
 
 
-def reader_text(
-    text: str, edition: str, substitute: Substituter | None, literal_as: str | None = None
-) -> ReaderText:
+def reader_text(text: str, edition: str, substitute: Substituter | None, literal_as: str | None = None) -> ReaderText:
     """The text as `edition` shows it. With `literal_as`, each `{literal: …}` and code span
     counts as that word (reading ease measures the writer's prose, not names quoted exactly)."""
     chars: list[str] = []
@@ -332,9 +330,63 @@ def _avoid_pattern(phrases: tuple[AvoidPhrase, ...]) -> tuple[re.Pattern[str], d
 
 # Words too common to tie a summary to one part of a page.
 _COMMON = frozenset(
-    """about after also been before being both does each every from have here into just more most must only other
-    over same some such than that their them then there these they this those through under upon what when where which
-    while will with within would your page pages procedure procedures caseworker caseworkers customer customers""".split()
+    [
+        "about",
+        "after",
+        "also",
+        "been",
+        "before",
+        "being",
+        "both",
+        "does",
+        "each",
+        "every",
+        "from",
+        "have",
+        "here",
+        "into",
+        "just",
+        "more",
+        "most",
+        "must",
+        "only",
+        "other",
+        "over",
+        "same",
+        "some",
+        "such",
+        "than",
+        "that",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "under",
+        "upon",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "will",
+        "with",
+        "within",
+        "would",
+        "your",
+        "page",
+        "pages",
+        "procedure",
+        "procedures",
+        "caseworker",
+        "caseworkers",
+        "customer",
+        "customers",
+    ]
 )
 
 

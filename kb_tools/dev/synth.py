@@ -381,7 +381,7 @@ SUMMARY_WORDS = 25
 
 
 def _summary(title: str, sentence: str) -> str:
-    """"How to <title>: <sentence>", or only "How to <title>." when that would run past the
+    """ "How to <title>: <sentence>", or only "How to <title>." when that would run past the
     limit in either edition (NI names can be longer). The sentence is drawn either way, so the
     rest of the library does not depend on the limit."""
     full = f"How to {_lower_first(title)}: {_lower_first(sentence)}"
