@@ -40,8 +40,11 @@ from kb_tools.search.index import (
     TOKEN_PATTERN,
     SectionEntry,
     analyse,
+    Folding,
     current_version,
     edition_folder,
+    english_words,
+    read_folding,
     open_version,
 )
 
@@ -128,6 +131,7 @@ class _OpenIndex:
         self.searcher = self.index.searcher()
         self.reader = self.searcher.reader()
         self.corrector = self.reader.corrector("plain")
+        self.folding: Folding = read_folding(version)  # how its pages' abbreviations were folded
         self.corrections: OrderedDict[str, str | None] = OrderedDict()  # bounded: MAX_CACHED_CORRECTIONS
         self.weighting = BM25F()
         self._scores: OrderedDict[str, dict[int, float]] = OrderedDict()
@@ -183,27 +187,6 @@ class _OpenIndex:
     def close(self) -> None:
         self.searcher.close()
         self.index.close()
-
-    @functools.cached_property
-    def abbreviations(self) -> dict[str, str]:
-        """The index's two-letter abbreviations written with "&" (a&g, q&a), by their letters."""
-        found = {}
-        for term in self.reader.lexicon("plain"):
-            word = term.decode() if isinstance(term, bytes) else term
-            if len(word) == 3 and word[1] == "&" and word[0].isalpha() and word[2].isalpha():
-                found[word[0] + word[2]] = word.upper()
-        return found
-
-    @functools.cached_property
-    def abbreviation_pattern(self) -> re.Pattern[str]:
-        pairs = (
-            "|".join(
-                f"{re.escape(a)}\\s*(?:&|\\+|/|and|n)\\s*{re.escape(b)}"
-                for a, b in ((pair[0], pair[1]) for pair in self.abbreviations)
-            )
-            or "(?!)"
-        )
-        return re.compile(rf"(?<![\w&])(?:{pairs})(?![\w&])", re.IGNORECASE)
 
     def indexed(self, term: str) -> bool:
         """Whether any page has this stemmed term in a scored field."""
@@ -272,7 +255,7 @@ class SearchService:
 
     def _search(self, query: str, edition: str, limit: int) -> SearchResponse:
         opened = self._current(edition)
-        folded = fold_abbreviations(" ".join(query.split()), opened)
+        folded = opened.folding.fold(" ".join(query.split()))
         searched_for = _correct(" ".join(_SPACED_AMPERSAND.sub(r"\1&\2", folded).split()), opened)
         required, optional = self._terms(searched_for, opened)
         hits = self._ranked(opened, required, optional, limit)
@@ -405,24 +388,6 @@ def _top(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
 
 
 # --- spelling ---------------------------------------------------------------------------
-
-
-@functools.cache
-def english_words() -> frozenset[str]:
-    """Words of English, from the dictionary pyspellchecker ships (160,000 words, from
-    frequency lists): a word in it is written on purpose, even if no page uses it."""
-    from spellchecker import SpellChecker
-
-    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
-
-
-def fold_abbreviations(query: str, opened: _OpenIndex) -> str:
-    """Every common way of writing an abbreviation the pages use with "&" ("A and G", "A + G",
-    "A/G", "A & G", "a&g") written as the pages write it. Driven by the index's vocabulary,
-    which the terminology table and the pages make: no abbreviation is listed here."""
-    return opened.abbreviation_pattern.sub(
-        lambda m: opened.abbreviations[m.group(0).lower()[0] + m.group(0).lower()[-1]], query
-    )
 
 
 def _correct(query: str, opened: _OpenIndex) -> str:
