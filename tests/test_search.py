@@ -234,3 +234,22 @@ def test_a_heading_that_names_more_of_the_query_than_the_title_wins_over_the_pag
     assert best_section([top, model, stop], {"stop", "think", "act"}, title).anchor == "stop-think-act"
     assert best_section([top, model, stop], {"debt", "negoti"}, title).anchor == ""
     assert SectionEntry(*top).anchor == ""
+
+
+def test_a_section_holding_clearly_more_of_the_query_than_the_page_top_is_linked():
+    """The page top's keywords describe the whole page: they do not make it win over the
+    section that holds the rest of the query (it did: the top counted every keyword)."""
+    from kb_tools.search.query import best_section
+
+    top = ("", "", "The domestic abuse module.", ("domest", "abus", "applic", "fee"), ("domest", "abus", "modul"))
+    fee = (
+        "Application fee",
+        "application-fee",
+        "The fee was waived for victims of domestic abuse.",
+        ("applic", "fee"),
+        ("fee", "waiv", "victim", "domest", "abus"),
+    )
+    title = frozenset({"domest", "abus"})
+    assert best_section([top, fee], {"applic", "fee", "domest", "abus"}, title).anchor == "application-fee"
+    assert best_section([top, fee], {"domest", "abus"}, title).anchor == ""
+    assert best_section([top, fee], {"domest", "abus", "modul"}, title).anchor == ""

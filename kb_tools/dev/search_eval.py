@@ -116,7 +116,8 @@ class _Tally:
 
 def evaluate(engine_name: str, set_name: str, questions: Sequence[Question], engine: Engine) -> dict:
     """Every figure for one engine on one set, with the questions it did not rank first."""
-    overall, kinds, unanswerable = _Tally(), {}, []
+    overall, unanswerable = _Tally(), []
+    kinds: dict[str, _Tally] = {}
     for question in questions:
         answers = _answers(engine(question))[:TOP]
         ids = [a.id for a in answers]

@@ -239,7 +239,7 @@ class Folding:
             return text
         text = _RATIO.sub(r"\1 to \2", text)
         for pattern, canonicals in self._compiled:
-            text = pattern.sub(lambda m, c=canonicals: c[m.lastindex - 1], text)  # type: ignore[misc,operator]
+            text = pattern.sub(lambda m, c=canonicals: c[m.lastindex - 1], text)  # type: ignore[misc]
         return text
 
 

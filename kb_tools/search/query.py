@@ -18,7 +18,6 @@ The opened index is cached and reopened only when a build publishes a new versio
 from __future__ import annotations
 
 import contextlib
-import functools
 import heapq
 import html
 import re
@@ -38,14 +37,14 @@ from kb_tools.errors import KbError
 from kb_tools.search.index import (
     FIELD_BOOSTS,
     TOKEN_PATTERN,
+    Folding,
     SectionEntry,
     analyse,
-    Folding,
     current_version,
     edition_folder,
     english_words,
-    read_folding,
     open_version,
+    read_folding,
 )
 
 MAX_QUERY_LENGTH = 200
@@ -261,7 +260,7 @@ class SearchService:
         hits = self._ranked(opened, required, optional, limit)
         highlight = set(required) | set(optional)
         results = tuple(
-            _result(opened.searcher.stored_fields(docnum), score, edition, searched_for, highlight)
+            _result(opened.searcher.stored_fields(docnum), score, edition, searched_for, highlight, opened.folding)
             for docnum, score in hits
         )
         return SearchResponse(query, searched_for, edition, results, opened.version.name)
@@ -417,8 +416,10 @@ def _correct(query: str, opened: _OpenIndex) -> str:
 # --- results ----------------------------------------------------------------------------
 
 
-def _result(stored: dict, score: float, edition: str, searched_for: str, terms: set[str]) -> SearchResult:
-    section = best_section(stored["sections"], terms, frozenset(analyse(stored["title"])[1]))
+def _result(
+    stored: dict, score: float, edition: str, searched_for: str, terms: set[str], folding: Folding | None = None
+) -> SearchResult:
+    section = best_section(stored["sections"], terms, frozenset(analyse(stored["title"], folding)[1]))
     anchor = f"#{section.anchor}" if section.anchor else ""
     return SearchResult(
         id=stored["page_id"],
@@ -433,24 +434,31 @@ def _result(stored: dict, score: float, edition: str, searched_for: str, terms: 
 
 
 def best_section(sections: list[tuple], terms: set[str], title_terms: frozenset[str] = frozenset()) -> SectionEntry:
-    """The section holding the most query terms, a heading match counting double; the first on a tie.
+    """Where the result links: a section when it holds clearly more of the query than the page top.
 
-    A section's heading that names more of the query than the page's title does wins over
-    the page top, whose summary often repeats the headings' words ("stop think act" lands on
-    the "Stop, Think, Act" section, "debt negotiation" on the top of the Debt negotiation page).
+    Each place is measured by how many of the query's terms it holds (heading or text), then
+    by how many its heading names. The page top holds its title and summary; its other names
+    (tags, keywords) describe the whole page, so they do not count for it. The best section
+    is linked only when it beats the top on that measure: more of the query, or as much with
+    a heading that names more of it than the title ("stop think act" lands on the "Stop,
+    Think, Act" section, "debt negotiation" on the top of the Debt negotiation page,
+    "application fee domestic abuse" on the Application fee section of the Domestic abuse page).
     """
 
-    def matches(section: SectionEntry) -> int:
-        return 2 * len(terms.intersection(section.heading_terms)) + len(terms.intersection(section.text_terms))
+    def measure(covered: Iterable[str], named: Iterable[str]) -> tuple[int, int]:
+        return len(terms.intersection(covered)), len(terms.intersection(named))
 
     entries = [SectionEntry(*stored) for stored in sections]
-    # max keeps the first of equals: the page top before its sections
-    best = max(entries, key=matches)
-    if best.anchor or len(entries) < 2:
-        return best
-    named = len(terms & title_terms)
-    headed = [e for e in entries[1:] if len(terms.intersection(e.heading_terms)) > named]
-    return max(headed, key=matches) if headed else best
+    top, rest = entries[0], entries[1:]
+    if top.anchor:  # no page top stored: the first place is a section like the others
+        top, rest = SectionEntry("", "", "", (), ()), entries
+    if not rest:
+        return top
+    # max keeps the first of equals: the earlier section
+    best = max(rest, key=lambda e: measure({*e.heading_terms, *e.text_terms}, e.heading_terms))
+    best_measure = measure({*best.heading_terms, *best.text_terms}, best.heading_terms)
+    top_measure = measure({*title_terms, *top.text_terms}, title_terms)
+    return best if best_measure > top_measure else top
 
 
 def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:
