@@ -90,6 +90,7 @@ class _Tally:
     top_linked: int = 0  # top result links a section
     named: int = 0  # questions naming their sections
     named_right: int = 0  # … whose top result is the right page at one of those sections
+    answer_weak: int = 0  # the first expected page found was marked weak
     rows: list[dict] = field(default_factory=list)
 
     def add(self, row: dict) -> None:
@@ -97,6 +98,7 @@ class _Tally:
         self.rr += row["rr"]
         self.recall3 += row["recall3"]
         self.top_linked += bool(row["top_anchor"])
+        self.answer_weak += row["answer_weak"]
         if row["sections"]:
             self.named += 1
             self.named_right += row["section_right"]
@@ -111,6 +113,7 @@ class _Tally:
             "top_links_a_section": self.top_linked / n,
             "section_questions": self.named,
             "section_right": self.named_right,
+            "answers_marked_weak": self.answer_weak,
         }
 
 
@@ -137,6 +140,8 @@ def evaluate(engine_name: str, set_name: str, questions: Sequence[Question], eng
             "top_anchor": top.anchor,
             "sections": list(question.sections),
             "section_right": top.id in question.expect and top.anchor in question.sections,
+            # the first expected page found was marked weak: a right answer the engine doubted
+            "answer_weak": next((a.weak for a in answers if a.id in question.expect), False),
         }
         overall.add(row)
         kinds.setdefault(question.kind, _Tally()).add(row)
@@ -165,7 +170,10 @@ def summary_lines(summary: dict) -> list[str]:
     lines += [f"    {line(kind, f)}" for kind, f in summary["by_kind"].items()]
     empty = summary["no_answer"]
     if empty["questions"]:
-        lines.append(f"    no answer on the site: nothing useful for {empty['nothing_useful']} of {empty['questions']}")
+        lines.append(
+            f"    no answer on the site: nothing useful for {empty['nothing_useful']} of {empty['questions']}"
+            f" (and {summary['answers_marked_weak']} of {summary['questions']} right answers marked weak)"
+        )
     lines.append(
         f"    deep links: top result links a section for {summary['top_links_a_section']:.0%} of questions; "
         f"the right section on {summary['section_right']} of {summary['section_questions']} that name one"
