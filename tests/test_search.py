@@ -268,7 +268,7 @@ def test_a_section_holding_clearly_more_of_the_query_than_the_page_top_is_linked
 
 
 def test_a_page_holding_few_of_the_query_words_is_marked_weak(service):
-    """"Nothing useful" for a question the site cannot answer: a page found by one word of
+    """ "Nothing useful" for a question the site cannot answer: a page found by one word of
     three is marked weak; a page holding every word is not."""
     response = service.search("car parking email")  # only "email" is on a page
     assert ids(response) == ["other"] and response.results[0].weak
@@ -278,7 +278,7 @@ def test_a_page_holding_few_of_the_query_words_is_marked_weak(service):
 
 
 def test_folding_an_abbreviation_is_not_a_correction(service):
-    """"Showing results for …" only when a word changed: "A and G" read as "A&G" is not one."""
+    """ "Showing results for …" only when a word changed: "A and G" read as "A&G" is not one."""
     response = service.search("A and G request")
     assert ids(response)[0] == "other"
     assert not response.corrected and response.searched_for == "A and G request"
