@@ -283,3 +283,31 @@ def test_folding_an_abbreviation_is_not_a_correction(service):
     assert ids(response)[0] == "other"
     assert not response.corrected and response.searched_for == "A and G request"
     assert service.search("advise and guidanse").corrected
+
+
+@pytest.mark.parametrize(
+    ("typed", "most", "found"),
+    [
+        ("infromation", 2, {"information"}),  # two neighbours swapped: one edit
+        ("infomation", 2, {"information"}),  # a letter dropped
+        ("informationn", 2, {"information"}),  # a letter added
+        ("parlimentary", 2, {"parliamentary"}),
+        ("abuze", 1, {"abuse"}),  # a letter changed
+        ("innformattion", 2, {"information"}),  # two edits
+        ("first", 1, set()),  # itself is not a correction
+        ("xylophone", 2, set()),
+        ("norm", 1, set()),  # "form" is one edit away, but the first letter is kept
+    ],
+)
+def test_near_words_are_found_by_lookups(typed, most, found):
+    from kb_tools.search.query import NearWords
+
+    near = NearWords(["information", "parliamentary", "abuse", "form", "from", "first"])
+    assert near.nearest(typed, most) == found
+
+
+def test_nearest_prefers_one_edit_over_two():
+    from kb_tools.search.query import NearWords, edit_distance
+
+    assert NearWords(["coaching", "coachings"]).nearest("coachin", 2) == {"coaching"}
+    assert (edit_distance("frist", "first"), edit_distance("kitten", "sitting"), edit_distance("", "ab")) == (1, 3, 2)
