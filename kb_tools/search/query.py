@@ -34,7 +34,14 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.matching import FilterMatcher, Matcher, MultiMatcher
 from whoosh.scoring import BM25F
 
-from kb_tools.config import EDITIONS
+from kb_tools.config import (  # EDITIONS and the caps on one query's cost
+    EDITIONS,
+    MAX_CACHED_CORRECTIONS,
+    MAX_CORRECTED_WORDS,
+    MAX_LIMIT,
+    MAX_QUERY_LENGTH,
+    MAX_QUERY_WORDS,
+)
 from kb_tools.errors import KbError
 from kb_tools.search.index import (
     FIELD_BOOSTS,
@@ -49,11 +56,6 @@ from kb_tools.search.index import (
     read_folding,
 )
 
-MAX_QUERY_LENGTH = 200
-MAX_QUERY_WORDS = 40  # a rambling question is about 30 words; beyond that, only cost
-MAX_CORRECTED_WORDS = 6  # words looked up for typo correction in one query; the rest are searched as typed
-MAX_CACHED_CORRECTIONS = 20_000  # per open index (and so per worker): oldest forgotten first
-MAX_LIMIT = 50
 DEFAULT_LIMIT = 10
 # Below this many pages from the AND query, OR results are added after them.
 ENOUGH_RESULTS = 3
