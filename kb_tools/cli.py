@@ -165,8 +165,9 @@ def format_results(response: SearchResponse, bold: bool = False) -> str:
             re.sub(r"</?mark>", lambda m: end if m.group(0) == "</mark>" else start, result.snippet)
         )
         section = f" > {result.section}" if result.section else ""
+        weak = " (weak match: holds few of your words)" if result.weak else ""
         lines += [
-            f"{number}. {result.title}{section} [{result.edition.upper()}]",
+            f"{number}. {result.title}{section} [{result.edition.upper()}]{weak}",
             f"   {result.url}",
             f"   {snippet}",
             "",
