@@ -13,6 +13,7 @@ SCHEMA_FILE = PACKAGE_DIR / "content" / "schema" / "page.schema.json"
 # Content folder layout.
 SITE_FILE = "site.yml"
 TERMINOLOGY_FILE = "terminology.yml"
+GLOSSARY_FILE = "glossary.yml"  # optional: terms explained on the pages that use them
 PAGES_DIR = "pages"
 
 # Loader limits: bad input gets a message, never a hang or a traceback.

@@ -20,7 +20,7 @@ def test_page_markdown_has_summary_body_related_and_about(content):
     assert "# Page first\n\nA short summary of page first." in page
     assert "## What to do {#what-to-do}" in page
     assert "- [Page other](../other/index.md): A short summary of page other." in page
-    assert "- Owner: Test team\n- Last reviewed: 1 January 2026\n- Edition: Great Britain (GB)" in page
+    assert "- Owner: Test team\n- Last reviewed: 1 January 2026\n- Review due: 1 January 2027\n- Edition: Great Britain (GB)" in page
 
 
 def test_hidden_search_words_keep_written_old_terms_and_leave_replaced_gb_terms_out_of_ni(content):
@@ -141,13 +141,14 @@ def test_links_to_generated_pages_are_relative_to_where_the_text_is_shown(conten
     assert "[what changed](../whats-changed.md)" in files["guidance/index.md"]  # and on its section's page
 
 
-def test_procedure_page_shows_summary_then_owner_and_last_reviewed(content):
+def test_procedure_page_shows_summary_then_owner_last_reviewed_and_review_due(content):
     library = library_of(content)
     page = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}[
         "guidance/first/index.md"
     ]
     assert (
-        "# Page first\n\nA short summary of page first.\n{: .kb-summary }\n\nOwner: Test team · Last reviewed: 1 January 2026\n{: .kb-facts }\n\n## What to do"
+        "# Page first\n\nA short summary of page first.\n{: .kb-summary }\n\n"
+        "Owner: Test team · Last reviewed: 1 January 2026 · Review due: 1 January 2027\n{: .kb-facts }\n\n## What to do"
         in page
     )
 

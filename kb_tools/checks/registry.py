@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from kb_tools.cache import Store
-from kb_tools.checks import change_notes, personal_data, reviews, terms, unsafe_text
+from kb_tools.checks import change_notes, glossary, personal_data, reviews, terms, unsafe_text
 from kb_tools.checks.external_links import external_link_problems
 from kb_tools.checks.links import content_link_problems
 from kb_tools.checks.options import CheckOptions
@@ -62,6 +62,7 @@ RULES: tuple[Rule, ...] = (
     Rule("terminology-table", terms.table_problems, "rows that would substitute twice or bring back a legacy term"),
     Rule("legacy-terms", terms.legacy_term_problems, "old terms (non-resident parent) wherever a reader sees them"),
     Rule("ni-terms", terms.ni_term_problems, "GB terms NI readers would see; GB law links in NI"),
+    Rule("glossary-unused", glossary.unused_term_problems, "glossary terms no page uses (warnings)"),
 )
 
 
