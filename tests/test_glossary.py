@@ -76,7 +76,10 @@ def test_glossary_is_in_the_navigation_and_optional(content):
     [
         ("terms:\n  - term: x1\n    definition: 7\n", "glossary.yml:3:17: 'terms/0/definition' is too short"),
         ("terms:\n  - term: tolerance\n", "glossary.yml:2:5: missing required key 'definition'"),
-        ("terms:\n  - term: tolerance\n    definition: Long enough text.\n    edition: wales\n", "glossary.yml:4:14: 'terms/0/edition' must be one of: gb, ni"),
+        (
+            "terms:\n  - term: tolerance\n    definition: Long enough text.\n    edition: wales\n",
+            "glossary.yml:4:14: 'terms/0/edition' must be one of: gb, ni",
+        ),
         (
             "terms:\n  - term: tolerance\n    definition: Long enough text.\n  - term: Tolerance\n    definition: Another text here.\n",
             "glossary.yml:4:11: 'Tolerance' is already in the glossary as 'tolerance'",

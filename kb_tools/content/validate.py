@@ -384,7 +384,9 @@ def glossary_problems(glossary: tuple[GlossaryTerm, ...]) -> list[Problem]:
                 first = seen.setdefault(key, entry)
                 if first is not entry and entry.location is not None:
                     problems.append(
-                        entry.location.problem(f"'{form}' is already in the glossary as '{first.term}': define a word once")
+                        entry.location.problem(
+                            f"'{form}' is already in the glossary as '{first.term}': define a word once"
+                        )
                     )
                     break
     return sorted(set(problems))

@@ -24,7 +24,9 @@ class _ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ign
     """Safe loading that reads a generated config's `!!python/name:` values as their names."""
 
 
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/name:", lambda loader, suffix, node: f"python/name:{suffix}")
+_ConfigLoader.add_multi_constructor(
+    "tag:yaml.org,2002:python/name:", lambda loader, suffix, node: f"python/name:{suffix}"
+)
 
 
 def edition_fingerprint(docs_dir: Path, config_file: Path) -> str:
