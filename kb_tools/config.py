@@ -13,6 +13,7 @@ SCHEMA_FILE = PACKAGE_DIR / "content" / "schema" / "page.schema.json"
 # Content folder layout.
 SITE_FILE = "site.yml"
 TERMINOLOGY_FILE = "terminology.yml"
+GLOSSARY_FILE = "glossary.yml"  # optional: terms explained on the pages that use them
 PAGES_DIR = "pages"
 WORDS_TO_AVOID_FILE = "style/words-to-avoid.yml"  # optional: GOV.UK's words to avoid, as data
 

@@ -24,6 +24,7 @@ HOME = "index.md"
 CHANGES_PAGE = "whats-changed.md"
 SR_CHECK_PAGE = "check-before-you-raise-an-sr.md"
 TAGS_PAGE = "tags.md"
+GLOSSARY_PAGE = "glossary.md"
 # The generated pages content can link to, as [label](site:<name>).
 SITE_SCHEME = "site:"
 SITE_PAGES = {
@@ -31,6 +32,7 @@ SITE_PAGES = {
     "check-before-you-raise-an-sr": SR_CHECK_PAGE,
     "whats-changed": CHANGES_PAGE,
     "tags": TAGS_PAGE,
+    "glossary": GLOSSARY_PAGE,
 }
 
 # Headings the renderer writes on procedure pages, with their anchors.

@@ -181,6 +181,7 @@ class SiteConfig:
     # The lowest Flesch reading ease a page may have (None: not checked); see checks/style.py.
     reading_ease_min: float | None = None
     search_api: str = ""  # the search service's address when not the site's own server
+    owner_contacts: tuple[tuple[str, str], ...] = ()  # (owner team, how to contact it, in words)
     source_text: SourceText | None = field(default=None, compare=False, hash=False, repr=False)
 
     def section(self, section_id: str) -> Section | None:
@@ -188,6 +189,10 @@ class SiteConfig:
 
     def edition(self, edition_id: str) -> Edition:
         return next(e for e in self.editions if e.id == edition_id)
+
+    def owner_contact(self, team: str) -> str | None:
+        """How to reach an owner team, when site.yml says (matched ignoring case)."""
+        return next((contact for name, contact in self.owner_contacts if name.casefold() == team.casefold()), None)
 
 
 @dataclass(frozen=True)
@@ -236,6 +241,26 @@ class AvoidPhrase:
 
 
 @dataclass(frozen=True)
+class GlossaryTerm:
+    """A word caseworkers meet on pages, with what it means (content/glossary.yml)."""
+
+    term: str  # as written on pages; matched ignoring case, whole words
+    definition: str  # one or two plain sentences (NI substitution applies)
+    edition: str | None = None  # only in this edition
+    aliases: tuple[str, ...] = ()  # other forms that count as a use
+    location: Location | None = field(default=None, compare=False)
+
+    def forms(self) -> tuple[str, ...]:
+        return (self.term, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Glossary:
+    terms: tuple[GlossaryTerm, ...] = ()
+    source_text: SourceText | None = field(default=None, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
 class Library:
     """Everything validated from one content folder."""
 
@@ -243,6 +268,7 @@ class Library:
     terminology: Terminology
     pages: tuple[Page, ...]
     words_to_avoid: tuple[AvoidPhrase, ...] = ()
+    glossary: Glossary = Glossary()
 
     def page(self, page_id: str) -> Page | None:
         return next((p for p in self.pages if p.id == page_id), None)

@@ -45,3 +45,20 @@ def test_where_the_site_goes_is_not_an_input(tmp_path):
     first = edition_fingerprint(docs, config)
     config.write_text("site_name: X\nsite_dir: /site.builds/v-2/gb\n")
     assert edition_fingerprint(docs, config) == first
+
+
+def test_a_config_naming_python_objects_still_follows_its_theme(tmp_path):
+    """The generated config names the tags plugin's sort key (`!!python/name:`): the safe
+    loader must still read it, or the theme would silently stop counting."""
+    docs, theme = tmp_path / "docs/gb", tmp_path / "theme"
+    docs.mkdir(parents=True)
+    theme.mkdir()
+    (theme / "main.html").write_text("one\n")
+    config = tmp_path / "mkdocs.gb.yml"
+    config.write_text(
+        f"site_name: X\ntheme:\n  custom_dir: {theme}\nplugins:\n"
+        "- tags:\n    tags_sort_by: !!python/name:material.plugins.tags.tag_name_casefold\n"
+    )
+    before = edition_fingerprint(docs, config)
+    (theme / "main.html").write_text("two\n")
+    assert edition_fingerprint(docs, config) != before

@@ -2,7 +2,7 @@ from kb_tools.content.validate import check_content
 from kb_tools.pipeline.build import render_all
 from kb_tools.site.render import A_TO_Z_GROUP, escape, render_edition, section_nav
 
-from conftest import page_yaml
+from conftest import REPO, page_yaml
 
 
 def library_of(tree):
@@ -20,7 +20,10 @@ def test_page_markdown_has_summary_body_related_and_about(content):
     assert "# Page first\n\nA short summary of page first." in page
     assert "## What to do {#what-to-do}" in page
     assert "- [Page other](../other/index.md): A short summary of page other." in page
-    assert "- Owner: Test team\n- Last reviewed: 1 January 2026\n- Edition: Great Britain (GB)" in page
+    assert (
+        "- Owner: Test team\n- Last reviewed: 1 January 2026\n- Review due: 1 January 2027\n- Edition: Great Britain (GB)"
+        in page
+    )
 
 
 def test_hidden_search_words_keep_written_old_terms_and_leave_replaced_gb_terms_out_of_ni(content):
@@ -141,13 +144,14 @@ def test_links_to_generated_pages_are_relative_to_where_the_text_is_shown(conten
     assert "[what changed](../whats-changed.md)" in files["guidance/index.md"]  # and on its section's page
 
 
-def test_procedure_page_shows_summary_then_owner_and_last_reviewed(content):
+def test_procedure_page_shows_summary_then_owner_last_reviewed_and_review_due(content):
     library = library_of(content)
     page = {f.path: f.text for f in render_edition(library, library.site.edition("gb")).files}[
         "guidance/first/index.md"
     ]
     assert (
-        "# Page first\n\nA short summary of page first.\n{: .kb-summary }\n\nOwner: Test team · Last reviewed: 1 January 2026\n{: .kb-facts }\n\n## What to do"
+        "# Page first\n\nA short summary of page first.\n{: .kb-summary }\n\n"
+        "Owner: Test team · Last reviewed: 1 January 2026 · Review due: 1 January 2027\n{: .kb-facts }\n\n## What to do"
         in page
     )
 
@@ -413,3 +417,51 @@ def test_any_text_is_checked_and_rendered_as_text_never_as_markup(fuzz_tree, val
                         value,
                         values,
                     )
+
+
+def test_generated_config_sorts_tags_ignoring_case(tmp_path, content):
+    """Material sorts tags by exact name ("FOI" before "advice"); the config names its casefold key."""
+    import yaml
+
+    from kb_tools.site.render import mkdocs_config, write_mkdocs_config
+
+    library = library_of(content)
+    output = render_edition(library, library.site.edition("gb"))
+    config = mkdocs_config(REPO / "mkdocs.yml", output, tmp_path / "docs", None)
+    written = tmp_path / "mkdocs.gb.yml"
+    write_mkdocs_config(config, written)
+    text = written.read_text()
+    assert "tags_sort_by: !!python/name:material.plugins.tags.tag_name_casefold" in text
+    assert "listings_tags_sort_by: !!python/name:material.plugins.tags.tag_name_casefold" in text
+    from material.plugins.tags import tag_name_casefold
+
+    loaded = yaml.load(text, Loader=yaml.Loader)  # as MkDocs reads it
+    tags = next(p["tags"] for p in loaded["plugins"] if isinstance(p, dict) and "tags" in p)
+    assert tags["tags_sort_by"] is tag_name_casefold
+
+
+def test_owner_contact_from_site_yml_under_about_in_the_editions_words(content):
+    content.write(
+        "site.yml",
+        content.root.joinpath("site.yml").read_text()
+        + "owners:\n  test TEAM:\n    contact: Ask the Child Maintenance Group (CMG) helpdesk page.\n",
+    )
+    library = library_of(content)
+    pages = {e: {f.path: f.text for f in render_edition(library, library.site.edition(e)).files} for e in ("gb", "ni")}
+    assert (
+        "- To contact the owner: Ask the Child Maintenance Group (CMG) helpdesk page.\n"
+        in pages["gb"]["guidance/first/index.md"]
+    )
+    assert "- To contact the owner: Ask the Division helpdesk page.\n" in pages["ni"]["guidance/first/index.md"]
+
+
+def test_owner_contact_is_text_not_an_address(content):
+    from kb_tools.checks.registry import CheckOptions, check_all
+
+    content.write(
+        "site.yml",
+        content.root.joinpath("site.yml").read_text()
+        + "owners:\n  Test team:\n    contact: Email jo.bloggs@example.org\n",
+    )
+    problems = [str(p) for p in check_all(content.root, CheckOptions()).problems]
+    assert any("site.yml:" in p and "email address" in p for p in problems), problems

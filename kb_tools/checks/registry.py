@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from kb_tools.cache import Store
-from kb_tools.checks import change_notes, personal_data, placeholders, reviews, style, terms, unsafe_text
+from kb_tools.checks import change_notes, glossary, personal_data, placeholders, reviews, style, terms, unsafe_text
 from kb_tools.checks.external_links import external_link_problems
 from kb_tools.checks.links import content_link_problems
 from kb_tools.checks.options import CheckOptions
@@ -87,6 +87,7 @@ RULES: tuple[Rule, ...] = (
         style.ni_named_thing_problems,
         "NI substitutions that name a policy or team no source gives (warnings)",
     ),
+    Rule("glossary-unused", glossary.unused_term_problems, "glossary terms no page uses (warnings)"),
 )
 
 

@@ -73,6 +73,7 @@ def sources(library: Library) -> Iterator[SourceText]:
     for source in (
         library.site.source_text,
         library.terminology.source_text,
+        library.glossary.source_text,
         *(page.source_text for page in library.pages),
     ):
         if source is not None:

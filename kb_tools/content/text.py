@@ -20,6 +20,7 @@ Maintainers write plain sentences. A few marks are understood:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -194,3 +195,12 @@ def mark_starts(segments: tuple[Segment, ...]) -> set[int]:
         elif isinstance(segment, Link):
             found |= mark_starts(segment.label)
     return found
+
+
+def whole_words_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    """Any of the phrases as whole words, in any case, longest first (so "FOI focal point"
+    wins over "FOI"); None when there are none. Glossary terms are found with it."""
+    ordered = sorted({p for p in phrases if p}, key=len, reverse=True)
+    if not ordered:
+        return None
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(p) for p in ordered) + r")(?![\w-])", re.IGNORECASE)

@@ -28,6 +28,8 @@ from kb_tools.model import (
     Change,
     Edition,
     Faq,
+    Glossary,
+    GlossaryTerm,
     LegacyTerm,
     Library,
     Location,
@@ -58,6 +60,18 @@ SITE_SCHEMA: dict[str, Any] = {
             "pattern": r"^(?:https://[A-Za-z0-9.-]+|http://(?:127\.0\.0\.1|localhost))(?::\d{1,5})?(?:/[A-Za-z0-9._~/-]*)?$",
         },
         "email_allow_list": {"type": "array", "items": {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+$"}},
+        # How to reach each owner team, in words ("Raise an SR to A&G"): shown on its pages.
+        # Never a person's address: the safety checks scan this file like a page.
+        "owners": {
+            "type": "object",
+            "propertyNames": {"minLength": 2, "maxLength": 100},
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["contact"],
+                "properties": {"contact": {"type": "string", "minLength": 3, "maxLength": 300}},
+            },
+        },
         "editions": {
             "type": "array",
             "minItems": 1,
@@ -323,6 +337,7 @@ def build_site(doc: SourceDocument) -> SiteConfig:
         review_interval_days=int(data.get("review_interval_days") or 365),
         reading_ease_min=float(data["reading_ease_min"]) if data.get("reading_ease_min") else None,
         search_api=data.get("search_api") or "",
+        owner_contacts=tuple((team, str(owner["contact"])) for team, owner in (data.get("owners") or {}).items()),
         source_text=doc.source_text,
     )
 
@@ -353,6 +368,76 @@ def build_words_to_avoid(doc: SourceDocument) -> tuple[AvoidPhrase, ...]:
         )
         for i, row in enumerate(_items(doc.data.get("phrases")))
     )
+
+
+# --- the glossary ---------------------------------------------------------------------------
+
+_PHRASE = {"type": "string", "minLength": 2, "maxLength": 80, "pattern": r"^\S(?:.*\S)?$"}
+GLOSSARY_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["terms"],
+    "properties": {
+        "terms": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["term", "definition"],
+                "properties": {
+                    "term": _PHRASE,
+                    "definition": {"type": "string", "minLength": 10, "maxLength": 600},
+                    "edition": {"enum": list(config.EDITIONS)},
+                    "aliases": {"type": "array", "items": _PHRASE},
+                },
+            },
+        }
+    },
+}
+
+
+def build_glossary(doc: SourceDocument) -> Glossary:
+    data = doc.data or {}
+    terms = tuple(
+        GlossaryTerm(
+            t["term"],
+            " ".join(str(t["definition"]).split()),
+            t.get("edition"),
+            tuple(_items(t.get("aliases"))),
+            doc.where(f"terms/{i}/term"),
+        )
+        for i, t in enumerate(data.get("terms") or ())
+    )
+    return Glossary(terms, doc.source_text)
+
+
+def glossary_problems(glossary: tuple[GlossaryTerm, ...]) -> list[Problem]:
+    """A word may be defined once in each edition: the same term or alias twice is an error."""
+    problems = []
+    seen: dict[tuple[str, str], GlossaryTerm] = {}
+    for entry in glossary:
+        for form in entry.forms():
+            for edition in (entry.edition,) if entry.edition else config.EDITIONS:
+                key = (form.casefold(), edition)
+                first = seen.setdefault(key, entry)
+                if first is not entry and entry.location is not None:
+                    problems.append(
+                        entry.location.problem(
+                            f"'{form}' is already in the glossary as '{first.term}': define a word once"
+                        )
+                    )
+                    break
+    return sorted(set(problems))
+
+
+def load_glossary(reader: ContentReader, content: Path, problems: list[Problem]) -> Glossary:
+    """content/glossary.yml, validated (an empty glossary when the file is absent)."""
+    file = content / config.GLOSSARY_FILE
+    if not file.exists():
+        return Glossary()
+    glossary = _load_checked(reader, file, GLOSSARY_SCHEMA, build_glossary, problems) or Glossary()
+    problems.extend(glossary_problems(glossary.terms))
+    return glossary
 
 
 # --- the whole content folder --------------------------------------------------------------
@@ -399,6 +484,7 @@ def check_content(content: Path, cache: Path | None = None) -> CheckResult:
         if words_file.exists()
         else ()
     )
+    glossary = load_glossary(reader, content, problems)
     if site is not None:
         problems.extend(_site_problems(site, content))
 
@@ -416,7 +502,7 @@ def check_content(content: Path, cache: Path | None = None) -> CheckResult:
     if site is None or terminology is None or any(p.severity == "error" for p in problems):
         return CheckResult(None, tuple(problems), reader.source_key())
     pages.sort(key=lambda p: p.id)
-    library = Library(site, terminology, tuple(pages), words_to_avoid or ())
+    library = Library(site, terminology, tuple(pages), words_to_avoid or (), glossary)
     return CheckResult(library, tuple(problems), reader.source_key())
 
 

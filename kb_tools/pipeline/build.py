@@ -221,6 +221,29 @@ def _timed(timings: dict[str, float], name: str, function: Callable, *args):
         timings[name] = time.perf_counter() - started
 
 
+# The edition picker is the first page anyone sees: the site's own look (GOV.UK colours and
+# focus, system fonts), and links 44 px tall at least (WCAG 2.2 asks 24 px). Its own small
+# stylesheet beside it: the page sits above both editions' assets.
+ROOT_STYLESHEET = "kb-root.css"
+ROOT_PAGE_STYLE = """
+      html { font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; }
+      body { margin: 0; color: #0b0c0c; background: #ffffff; line-height: 1.5; }
+      .kb-root-header { background: #1d70b8; color: #ffffff; padding: 0.75rem 1rem; font-weight: 700; font-size: 1.1rem; }
+      main { max-width: 40rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+      h1 { font-size: 2rem; line-height: 1.2; margin: 0 0 1rem; }
+      p { font-size: 1.15rem; margin: 0 0 1.5rem; }
+      ul { list-style: none; margin: 0; padding: 0; }
+      li { margin: 0 0 1rem; }
+      a { display: flex; align-items: center; min-height: 44px; box-sizing: border-box; padding: 0.6rem 1rem;
+          border: 2px solid #1d70b8; border-left-width: 8px; color: #1d70b8; font-size: 1.25rem; font-weight: 700;
+          text-decoration: underline; text-underline-offset: 0.15em; }
+      a:hover { color: #003078; border-color: #003078; text-decoration-thickness: 0.15em; }
+      a:focus-visible { outline: 3px solid #ffdd00; outline-offset: 0; background: #ffdd00; color: #0b0c0c;
+          box-shadow: 0 0 0 5px #0b0c0c; text-decoration: none; }
+      @media (forced-colors: active) { a:focus-visible { outline-color: Highlight; } }
+"""
+
+
 def root_page(library: Library) -> str:
     """The site root: a page that lets the reader pick an edition."""
     links = "\n".join(
@@ -234,10 +257,12 @@ def root_page(library: Library) -> str:
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>{title}: choose your edition</title>
+    <link rel="stylesheet" href="{ROOT_STYLESHEET}">
   </head>
   <body>
+    <header class="kb-root-header">{title}</header>
     <main>
-    <h1>{title}</h1>
+    <h1>Choose your edition</h1>
     <p>Choose the edition for where the case is managed:</p>
     <ul>
 {links}
@@ -258,6 +283,7 @@ def api_origins(search_api: str) -> tuple[str, ...]:
 
 def write_root(site_dir: Path, library: Library) -> None:
     site_dir.joinpath("index.html").write_text(protect_page(root_page(library))[0], encoding="utf-8")
+    site_dir.joinpath(ROOT_STYLESHEET).write_text(ROOT_PAGE_STYLE.lstrip(), encoding="utf-8")
 
 
 def site_fingerprints(paths: Paths, library: Library) -> dict[str, str]:
@@ -266,7 +292,7 @@ def site_fingerprints(paths: Paths, library: Library) -> dict[str, str]:
         e.id: fingerprint.edition_fingerprint(paths.docs / e.id, edition_config_path(paths, e.id))
         for e in library.site.editions
     }
-    prints["root"] = fingerprint.text_fingerprint(root_page(library))
+    prints["root"] = fingerprint.text_fingerprint(root_page(library) + ROOT_PAGE_STYLE)
     return prints
 
 

@@ -20,12 +20,21 @@ from kb_tools.cache import add_file, add_folder, tool_version
 FINGERPRINT_FILE = "kb-build.json"
 
 
+class _ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe loading that reads a generated config's `!!python/name:` values as their names."""
+
+
+_ConfigLoader.add_multi_constructor(
+    "tag:yaml.org,2002:python/name:", lambda loader, suffix, node: f"python/name:{suffix}"
+)
+
+
 def edition_fingerprint(docs_dir: Path, config_file: Path) -> str:
     """The hash of everything MkDocs reads to build one edition."""
     digest = hashlib.sha256(tool_version().encode())
     config_bytes = config_file.read_bytes()
     try:
-        config = yaml.load(config_bytes, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+        config = yaml.load(config_bytes, Loader=_ConfigLoader) or {}
     except yaml.YAMLError:
         config = {}  # not ours to report: MkDocs will
     if isinstance(config, dict) and "site_dir" in config:

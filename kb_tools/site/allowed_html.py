@@ -29,7 +29,7 @@ ELEMENTS: dict[str, frozenset[str]] = {
     "nav": frozenset({"data-md-component", "data-md-level"}),
     "aside": frozenset(),
     "article": frozenset(),
-    "div": frozenset({"data-md-component", "data-md-scrollfix", "data-md-type"}),
+    "div": frozenset({"data-md-component", "data-md-scrollfix", "data-md-type", "data-kb-feedback", "data-page", "data-edition"}),
     "span": frozenset(),
     "p": frozenset(),
     "strong": frozenset(),
@@ -42,11 +42,13 @@ ELEMENTS: dict[str, frozenset[str]] = {
     "ol": frozenset(),
     "li": frozenset(),
     "form": frozenset({"action", "name", "data-edition", "data-kb-sr-check"}),
+    "fieldset": frozenset(),
+    "legend": frozenset(),
     "label": frozenset({"for"}),
     "input": frozenset(
-        {"autocapitalize", "autocomplete", "autocorrect", "checked", "data-md-component", "data-md-toggle", "maxlength", "name", "placeholder", "required", "spellcheck", "type"}
+        {"autocapitalize", "autocomplete", "autocorrect", "checked", "data-md-component", "data-md-toggle", "maxlength", "name", "placeholder", "required", "spellcheck", "type", "value"}
     ),
-    "button": frozenset({"data-md-component", "type"}),
+    "button": frozenset({"data-md-component", "type", "name", "value", "data-kb-print", "data-kb-feedback-no"}),
     "svg": frozenset({"viewbox", "xmlns"}),
     "path": frozenset({"d"}),
 }

@@ -11,6 +11,7 @@ import math
 import os
 import re
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
@@ -28,6 +29,7 @@ from kb_tools.layout import (
     CHANGES_PAGE,
     FAQ_ANCHOR,
     FAQ_HEADING,
+    GLOSSARY_PAGE,
     HISTORY_ANCHOR,
     HISTORY_HEADING,
     HOME,
@@ -47,6 +49,8 @@ from kb_tools.checks.links import PUBLISHED_SCHEMES as SAFE_SCHEMES
 from kb_tools.model import BodySection, Edition, Library, Page, SiteConfig
 from kb_tools.editions.synonyms import search_words
 from kb_tools.content.text import AsOf, Code, Link, Literal, Plain, Segment, parse, plain_text
+from kb_tools.content.validate import review_due
+from kb_tools.site.glossary import GLOSSARY_TITLE, GlossaryEntry, TermMarker, edition_glossary, render_glossary
 
 NOTE_TITLES = {"note": "Note", "warning": "Warning", "important": "Important", "tip": "Tip"}
 A_TO_Z_GROUP = "Procedures A to Z"  # in a big section's navigation, the entry that holds its alphabetical groups
@@ -86,6 +90,23 @@ def _one_line(text: str) -> str:
     return _LINE_BREAK.sub(" ", text)
 
 
+_BOLD = re.compile(r"(\*\*[^*\n]+\*\*)")
+
+
+def _mark_terms(text: str, marker: TermMarker) -> str:
+    """Like _escape_keeping_bold, with glossary terms outside bold marked."""
+    parts = _BOLD.split(text)
+    return "".join(
+        f"**{escape(p[2:-2])}**" if p.startswith("**") and p.endswith("**") and len(p) > 4 else marker.mark(p, escape)
+        for p in parts
+    )
+
+
+# The page being rendered marks its glossary terms (set by render_page, read by block_text:
+# summaries, paragraphs, steps, points, notes and answers; never titles, headings or links).
+_TERM_MARKER: ContextVar[TermMarker | None] = ContextVar("kb_term_marker", default=None)
+
+
 def _escape_keeping_bold(text: str) -> str:
     parts = re.split(r"(\*\*[^*\n]+\*\*)", text)
     return "".join(f"**{escape(p[2:-2])}**" if p.startswith("**") and p.endswith("**") and len(p) > 4 else escape(p) for p in parts)
@@ -96,13 +117,15 @@ def _escape_keeping_bold(text: str) -> str:
 Here = Page | str | None
 
 
-def inline(segments: tuple[Segment, ...], here: Here, pages: dict[str, Page]) -> str:
+def inline(segments: tuple[Segment, ...], here: Here, pages: dict[str, Page], marker: TermMarker | None = None) -> str:
     """Text for one line of Markdown (a title, heading, list item or paragraph): a line break
-    in the YAML is a space, so a blank line can never end a link or a heading early."""
+    in the YAML is a space, so a blank line can never end a link or a heading early. With a
+    marker, glossary terms in plain text (not bold, not link labels) are marked."""
     out = []
     for segment in segments:
         if isinstance(segment, Plain):
-            out.append(_escape_keeping_bold(_one_line(segment.text)))
+            text = _one_line(segment.text)
+            out.append(_escape_keeping_bold(text) if marker is None else _mark_terms(text, marker))
         elif isinstance(segment, Literal):
             out.append(literal_markdown(_one_line(segment.text)))
         elif isinstance(segment, AsOf):
@@ -180,7 +203,8 @@ def _to_root(here: Here) -> str:
 
 def block_text(text: str, here: Page | None, pages: dict[str, Page]) -> str:
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
-    return "\n\n".join(inline(parse(" ".join(p.split())), here, pages) for p in paragraphs)
+    marker = _TERM_MARKER.get() if here is not None else None
+    return "\n\n".join(inline(parse(" ".join(p.split())), here, pages, marker) for p in paragraphs)
 
 
 # --- pages ------------------------------------------------------------------------------
@@ -198,11 +222,32 @@ def front_matter(data: dict) -> str:
     return "---\n" + yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n"
 
 
-def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str, Page], words: tuple[str, ...] = ()) -> str:
+def render_page(
+    page: Page,
+    edition: Edition,
+    site: SiteConfig,
+    pages: dict[str, Page],
+    words: tuple[str, ...] = (),
+    owner_contact: str | None = None,
+    glossary: tuple[GlossaryEntry, ...] = (),
+) -> str:
     """One procedure page as Markdown: summary first, then the body, FAQ, related pages, about.
 
-    `words` (keywords and synonyms) are hidden on the page for the site's built-in search.
+    `words` (keywords and synonyms) are hidden on the page for the site's built-in search;
+    `owner_contact` is how to reach the owner team (site.yml's owners, as the edition says it);
+    the first use of each `glossary` term is linked to its entry, with its definition.
     """
+    marker = TermMarker(list(glossary), _to_root(page) + GLOSSARY_PAGE, lambda d: inline(parse(d), page, pages)) if glossary else None
+    token = _TERM_MARKER.set(marker)
+    try:
+        return _render_page(page, edition, site, pages, words, owner_contact)
+    finally:
+        _TERM_MARKER.reset(token)
+
+
+def _render_page(
+    page: Page, edition: Edition, site: SiteConfig, pages: dict[str, Page], words: tuple[str, ...], owner_contact: str | None
+) -> str:
     section = site.section(page.section)
     meta: dict[str, object] = {
         "title": plain_text(parse(page.title)),
@@ -221,7 +266,7 @@ def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str,
         front_matter(meta),
         f"# {title_markdown(page.title)}\n",
         f"{block_text(page.summary, page, pages)}\n{{: .kb-summary }}\n",
-        _facts(page),
+        _facts(page, site),
     ]
     if words:
         parts.append(hidden_search_words(words))
@@ -237,7 +282,7 @@ def render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str,
     parts.append(_related(page, pages))
     if page.changes:
         parts.append(_history(page, pages))
-    parts.append(_about(page, edition))
+    parts.append(_about(page, edition, site, pages, owner_contact))
     return "\n".join(parts)
 
 
@@ -279,9 +324,12 @@ def long_date(when: date) -> str:
     return when.strftime("%-d %B %Y")
 
 
-def _facts(page: Page) -> str:
+def _facts(page: Page, site: SiteConfig) -> str:
     """Who owns the page and how fresh it is, under the summary: caseworkers judge a page by it."""
-    facts = f"Owner: {escape(page.owner)} · Last reviewed: {long_date(page.last_reviewed)}"
+    facts = (
+        f"Owner: {escape(page.owner)} · Last reviewed: {long_date(page.last_reviewed)}"
+        f" · Review due: {long_date(review_due(page, site))}"
+    )
     if page.changes:
         latest = max(change.date for change in page.changes)
         facts += f" · Last updated: {long_date(latest)} ([page history](#{HISTORY_ANCHOR}))"
@@ -296,14 +344,16 @@ def _history(page: Page, pages: dict[str, Page]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _about(page: Page, edition: Edition) -> str:
-    reviewed = long_date(page.last_reviewed)
-    return (
-        f"## {ABOUT_HEADING} {{#{ABOUT_ANCHOR}}}\n\n"
-        f"- Owner: {escape(page.owner)}\n"
-        f"- Last reviewed: {reviewed}\n"
-        f"- Edition: {escape(edition.name)} ({escape(edition.badge)})\n"
-    )
+def _about(page: Page, edition: Edition, site: SiteConfig, pages: dict[str, Page], owner_contact: str | None) -> str:
+    lines = [f"## {ABOUT_HEADING} {{#{ABOUT_ANCHOR}}}\n", f"- Owner: {escape(page.owner)}"]
+    if owner_contact:
+        lines.append(f"- To contact the owner: {inline(parse(owner_contact), page, pages)}")
+    lines += [
+        f"- Last reviewed: {long_date(page.last_reviewed)}",
+        f"- Review due: {long_date(review_due(page, site))}",
+        f"- Edition: {escape(edition.name)} ({escape(edition.badge)})",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def render_section_index(section_id: str, site: SiteConfig, pages: list[Page], all_pages: dict[str, Page]) -> str:
@@ -425,6 +475,11 @@ def render_tags(pages: list[Page]) -> str:
     return "\n".join(lines)
 
 
+def render_glossary_page(entries: list[GlossaryEntry], pages: dict[str, Page]) -> str:
+    meta = front_matter({"title": GLOSSARY_TITLE, "description": "Words used in the procedures, and what they mean."})
+    return render_glossary(entries, lambda d: inline(parse(d), None, pages), escape, meta)
+
+
 def sort_pages(pages: Iterable[Page]) -> list[Page]:
     return sorted(pages, key=lambda p: (p.order, plain_text(parse(p.title)).lower(), p.id))
 
@@ -453,6 +508,13 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
     for page in sort_pages(edition_pages):
         by_section.setdefault(page.section, []).append(page)
 
+    substitute = terminology.substituter_for(edition.id, library.terminology)
+
+    def contact_for(page: Page) -> str | None:
+        contact = site.owner_contact(page.owner)
+        return None if contact is None else terminology.edition_text(contact, edition.id, substitute)
+
+    glossary = tuple(edition_glossary(library.glossary.terms, edition.id, library.terminology))
     changes = change_entries(edition_pages)
     files = [
         RenderedFile(HOME, render_home(site, edition, by_section, pages)),
@@ -460,6 +522,7 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
         RenderedFile(CHANGES_PAGE, render_changes(changes, pages)),
         RenderedFile(FEED_FILE, render_feed(site, edition, changes)),
         RenderedFile(TAGS_PAGE, render_tags(edition_pages)),
+        RenderedFile(GLOSSARY_PAGE, render_glossary_page(list(glossary), pages)),
     ]
     nav: list = [{"Home": HOME}, {"Check before you raise an SR": SR_CHECK_PAGE}]
     for section in site.sections:
@@ -467,9 +530,16 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
         if not members:
             continue
         files.append(RenderedFile(f"{section.id}/index.md", render_section_index(section.id, site, members, pages)))
-        files.extend(RenderedFile(page_path(p), render_page(p, edition, site, pages, search_words(p, synonyms, legacy, replaced))) for p in members)
+        files.extend(
+            RenderedFile(
+                page_path(p),
+                render_page(p, edition, site, pages, search_words(p, synonyms, legacy, replaced), contact_for(p), glossary),
+            )
+            for p in members
+        )
         nav.append({section.title: [f"{section.id}/index.md", *section_nav(members)]})
     nav.append({"What's changed": CHANGES_PAGE})
+    nav.append({GLOSSARY_TITLE: GLOSSARY_PAGE})
     nav.append({"Tags": TAGS_PAGE})
     return EditionOutput(edition, tuple(files), tuple(nav), tuple(edition_pages))
 
@@ -561,8 +631,39 @@ def mkdocs_config(
     # The generated pages the theme links to on every page (footer, feed link), named here once.
     extra["kb_links"] = {"changes": site_url(CHANGES_PAGE), "tags": site_url(TAGS_PAGE), "feed": FEED_FILE}
     extra["kb_api"] = search_api  # the search service's address; "" = the server the pages come from
+    config["plugins"] = [_with_tag_sorting(plugin) for plugin in config.get("plugins") or []]
     return config
 
 
+class PythonName(str):
+    """A Python object MkDocs loads by name (`!!python/name:module.attribute`)."""
+
+
+# Material sorts tags by their exact name, so "FOI" and "MP contact" came before
+# "advice and guidance"; its own casefold key sorts them as a reader expects.
+TAG_SORT_KEY = PythonName("material.plugins.tags.tag_name_casefold")
+
+
+def _with_tag_sorting(plugin: object) -> object:
+    """The tags plugin entry, told to sort tags case-insensitively (on pages and the tags page)."""
+    if plugin == "tags":
+        plugin = {"tags": {}}
+    if isinstance(plugin, dict) and "tags" in plugin:
+        options = dict(plugin["tags"] or {})
+        options.setdefault("tags_sort_by", TAG_SORT_KEY)
+        options.setdefault("listings_tags_sort_by", TAG_SORT_KEY)
+        return {"tags": options}
+    return plugin
+
+
+class _ConfigDumper(_DUMPER):  # type: ignore[misc,valid-type]
+    """YAML for MkDocs: like the safe dumper, plus Python names."""
+
+
+_ConfigDumper.add_representer(
+    PythonName, lambda dumper, name: dumper.represent_scalar(f"tag:yaml.org,2002:python/name:{name}", "")
+)
+
+
 def write_mkdocs_config(config: dict, path: Path) -> bool:
-    return write_if_changed(path, yaml.dump(config, Dumper=_DUMPER, sort_keys=False, allow_unicode=True))
+    return write_if_changed(path, yaml.dump(config, Dumper=_ConfigDumper, sort_keys=False, allow_unicode=True))
