@@ -37,6 +37,7 @@ from kb_tools.model import Library
 from kb_tools.pipeline.build import build_sites, render_all
 from kb_tools.search import index
 from kb_tools.search.query import SearchService
+from kb_tools.versions import VERSION_PREFIX, current, versions_folder
 
 # key, label, unit: every figure the benchmark reports, in table order.
 FIGURES = (
@@ -50,7 +51,7 @@ FIGURES = (
     ("tool_share", "tool's own steps / MkDocs build", "%"),
     ("full_build", "kb build, from nothing", "s"),
     ("no_change_build", "kb build, nothing changed", "s"),
-    ("one_page_build", "kb build, one page changed", "s"),
+    ("one_page_build", "kb build, one page changed (an old version to delete)", "s"),
     ("one_page_build_less_mkdocs", "kb build, one page changed, less MkDocs", "s"),
     ("search_p50", "search latency p50", "ms"),
     ("search_p95", "search latency p95", "ms"),
@@ -284,10 +285,23 @@ def measure_builds(paths: Paths, corpus: synth.SynthCorpus, editions: list[str],
     add_timing(runs, "no_change_build", timing)
 
     synth.edit_page(corpus, run)
+    plant_old_versions(paths.site)
     timing, report = run_build(paths)
+    assert len(list(versions_folder(paths.site).glob(VERSION_PREFIX + "*"))) == 3, "the old version was not removed"
     add_timing(runs, "one_page_build", timing)
     mkdocs = report["timings"].get("mkdocs", 0.0)
     runs.add("one_page_build_less_mkdocs", timing.wall - mkdocs, timing.cpu - report["mkdocs_cpu"])
+
+
+def plant_old_versions(site: Path) -> None:
+    """Two earlier versions beside the published one, as after a maintainer's second build:
+    the oldest, a full copy, is outdated, so the measured build has a whole site to delete
+    (kb_tools/versions.py `outdated`); the newer one (hard links) is kept as the previous."""
+    live = current(site)
+    assert live is not None
+    builds = versions_folder(site)
+    shutil.copytree(live, builds / f"{VERSION_PREFIX}00000000T000001-bench-old")
+    shutil.copytree(live, builds / f"{VERSION_PREFIX}00000000T000002-bench-previous", copy_function=os.link)
 
 
 def folder_bytes(folder: Path) -> int:

@@ -298,7 +298,7 @@ def build(
     Whatever fails or interrupts the build (an error, Ctrl-C, SIGTERM), the published site and
     index are left exactly as they were; a killed build's leftovers are removed by the next one.
     """
-    with publish.build_lock(paths.site), publish.interrupts_raise():
+    with publish.build_lock(paths.site), publish.interrupts_raise(), publish.removing_outdated(paths.site):
         return _build(paths, progress, options, site_rules)
 
 
@@ -364,7 +364,7 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions, site_rules: 
             discard_search_indexes(updates)
             return BuildResult(check, problems=found, changed=changed, timings=timings)
         with _step("publishing the new site"):
-            publish.publish(staging, paths.site)
+            publish.publish(staging, paths.site, prune=False)  # older versions: removing_outdated
         publish_search_indexes(updates)
     except BaseException:
         publish.discard(staging)
