@@ -8,6 +8,8 @@ RULES below. Callers choose rules through `select` (tests do), never by patching
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +32,7 @@ class Rule:
     name: str
     run: LibraryCheck
     description: str
+    dated: bool = False  # its problems depend on today's date: kept for one day only
 
 
 # The rules, run in this order after validation succeeds. Add a rule here, explicitly.
@@ -48,8 +51,8 @@ RULES: tuple[Rule, ...] = (
         "quotes and character references where templates print text",
     ),
     Rule("bidi-controls", unsafe_text.bidi_control_problems, "bidirectional control characters"),
-    Rule("review-dates", reviews.review_date_problems, "pages past their review date (warnings)"),
-    Rule("future-dates", reviews.future_date_problems, "last_reviewed and change notes dated after today"),
+    Rule("review-dates", reviews.review_date_problems, "pages past their review date (warnings)", dated=True),
+    Rule("future-dates", reviews.future_date_problems, "last_reviewed and change notes dated after today", dated=True),
     Rule("change-notes", change_notes.change_note_problems, "changed pages carry a new change note (--changed-since)"),
     Rule("terminology-table", terms.table_problems, "rows that would substitute twice or bring back a legacy term"),
     Rule("legacy-terms", terms.legacy_term_problems, "old terms (non-resident parent) wherever a reader sees them"),
@@ -98,7 +101,9 @@ def check_all(
 def library_problems(
     library: Library, options: CheckOptions, source_key: str, cache: Path | None, rules: Sequence[Rule] = RULES
 ) -> list[Problem]:
-    """The rules' problems, or an earlier run's on the same bytes, rules, options and date.
+    """The rules' problems, or an earlier run's on the same bytes, rules and options (and,
+    for the rules that compare dates with today, the same date: the first run after
+    midnight redoes only those, not the whole check).
 
     Keyed by `source_key`, the hash of the bytes the library was validated from, so a file
     saved while this runs cannot file the old text's problems under the new text. Not kept
@@ -108,9 +113,16 @@ def library_problems(
     reusable = cache is not None and not options.external and options.changed_since is None
     store = Store(cache if reusable else None, "library-checks", "the content checks")
     today = (options.today or date.today()).isoformat()
-    names = ",".join(rule.name for rule in rules)
-    problems = store.get_or_compute(
-        lambda: [p for rule in rules for p in rule.run(library, options)], source_key, repr(options), today, names
-    )
+    problems: list[Problem] = []
+    for dated in (False, True):
+        chosen = [rule for rule in rules if rule.dated == dated]
+        names = ",".join(rule.name for rule in chosen)
+        undated_options = repr(dataclasses.replace(options, today=None))  # the date counts only for dated rules
+        key = (source_key, repr(options), names, today) if dated else (source_key, undated_options, names)
+        problems += store.get_or_compute(functools.partial(run_rules, chosen, library, options), *key)
     store.save()
-    return list(problems)
+    return problems
+
+
+def run_rules(rules: Sequence[Rule], library: Library, options: CheckOptions) -> list[Problem]:
+    return [problem for rule in rules for problem in rule.run(library, options)]

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
@@ -69,11 +68,11 @@ class BuildError(KbError):
 
 def render_editions(library: Library, paths: Paths, source_key: str = "") -> list[EditionOutput]:
     """Each edition rendered, or its files read back from an earlier build of the same bytes
-    (the library's `source_key`) on the same date (pages show dates); rendering is most of a
-    no-change build's time. Without a source key nothing is reused."""
+    (the library's `source_key`); rendering is most of a no-change build's time. Nothing
+    rendered depends on today's date (pages show the dates written in the content). Without
+    a source key nothing is reused."""
     store = Store(paths.cache if source_key else None, "rendered-editions", "rendering")
-    today = date.today().isoformat()
-    cached = store.get(source_key, today)
+    cached = store.get(source_key)
     if cached is not None:
         # Only the files and nav are kept: pickled pages would be slower to read than to redo.
         outputs = [
@@ -82,7 +81,7 @@ def render_editions(library: Library, paths: Paths, source_key: str = "") -> lis
         ]
     else:
         outputs = [render_edition(library, edition) for edition in library.site.editions]
-        store.put([(o.files, o.nav) for o in outputs], source_key, today)
+        store.put([(o.files, o.nav) for o in outputs], source_key)
     store.save()
     return outputs
 
