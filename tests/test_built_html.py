@@ -56,7 +56,9 @@ def test_a_planted_tag_in_a_built_site_stops_the_build_and_names_the_yaml(built_
     assert "the element <img>" in problems[0]
 
 
-def test_the_findings_of_unchanged_pages_are_reused_and_a_changed_page_is_checked_again(built_site, tmp_path, monkeypatch):
+def test_the_findings_of_unchanged_pages_are_reused_and_a_changed_page_is_checked_again(
+    built_site, tmp_path, monkeypatch
+):
     from kb_tools.site import built_html
 
     site, cache = tmp_path / "site", tmp_path / "cache"

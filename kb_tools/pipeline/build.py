@@ -69,9 +69,11 @@ class BuildError(KbError):
 def render_editions(library: Library, paths: Paths, source_key: str = "") -> list[EditionOutput]:
     """Each edition rendered, or its files read back from an earlier build of the same bytes
     (the library's `source_key`); rendering is most of a no-change build's time. Nothing
-    rendered depends on today's date (pages show the dates written in the content). Without
-    a source key nothing is reused."""
-    store = Store(paths.cache if source_key else None, "rendered-editions", "rendering")
+    rendered depends on today's date (pages show the dates written in the content). When
+    some content changed, each procedure page is still reused when nothing it is made from
+    changed (site/render.py PageReuse). Without a source key nothing is reused."""
+    folder = paths.cache if source_key else None
+    store = Store(folder, "rendered-editions", "rendering")
     cached = store.get(source_key)
     if cached is not None:
         # Only the files and nav are kept: pickled pages would be slower to read than to redo.
@@ -80,7 +82,9 @@ def render_editions(library: Library, paths: Paths, source_key: str = "") -> lis
             for e, (files, nav) in zip(library.site.editions, cached)
         ]
     else:
-        outputs = [render_edition(library, edition) for edition in library.site.editions]
+        pages = Store(folder, "rendered-pages", "rendering pages")
+        outputs = [render_edition(library, edition, pages) for edition in library.site.editions]
+        pages.save()
         store.put([(o.files, o.nav) for o in outputs], source_key)
     store.save()
     return outputs
