@@ -255,6 +255,10 @@ def make_handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]
         def __init__(self, *args, **kwargs) -> None:
             super().__init__(*args, directory=str(preview.paths.site), **kwargs)
 
+        def handle(self) -> None:
+            with contextlib.suppress(ConnectionError):  # the page reloaded or closed meanwhile: nothing to tell
+                super().handle()
+
         def log_message(self, format: str, *args: object) -> None:
             pass  # one line per request would bury the build messages
 
