@@ -45,3 +45,31 @@ def test_other_options_are_still_part_of_the_key(content, tmp_path):
 
 def test_only_the_date_rules_are_dated():
     assert {rule.name for rule in registry.RULES if rule.dated} == {"review-dates", "future-dates"}
+
+
+def test_a_per_page_rule_checks_only_new_or_changed_pages(content, tmp_path):
+    seen: list[tuple[str, ...]] = []
+
+    def per_page(library, options):
+        seen.append(tuple(sorted(p.id for p in library.pages)))
+        return [Problem(p.source_path, 1, 1, f"found on {p.id}") for p in library.pages]
+
+    rules = (registry.Rule("pages", per_page, "x", per_page=True),)
+    cache = tmp_path / "cache"
+    first = registry.check_all(content.root, CheckOptions(), cache, rules)
+    assert seen == [(), ("first", "other")]  # the settings alone, then every page in one run
+    content.page("first", related=("other",), text="Changed.")
+    again = registry.check_all(content.root, CheckOptions(), cache, rules)
+    assert seen[2:] == [("first",)]  # the settings and the other page: reused
+    assert again.problems == first.problems
+
+
+def test_personal_data_in_a_changed_page_is_found_and_kept_while_other_pages_change(content, tmp_path):
+    cache = tmp_path / "cache"
+    rules = registry.select(["personal-data"])
+    assert registry.check_all(content.root, CheckOptions(), cache, rules).ok
+    content.page("first", related=("other",), text="Call 020 7946 0000 today.")
+    found = [str(p) for p in registry.check_all(content.root, CheckOptions(), cache, rules).errors]
+    assert len(found) == 1 and "first.yml:" in found[0]
+    content.page("other", related=("first",), text="Other text changed.")  # first.yml reused from the cache
+    assert [str(p) for p in registry.check_all(content.root, CheckOptions(), cache, rules).errors] == found
