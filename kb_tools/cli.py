@@ -173,8 +173,9 @@ def format_results(response: SearchResponse, bold: bool = False) -> str:
             re.sub(r"</?mark>", lambda m: end if m.group(0) == "</mark>" else start, result.snippet)
         )
         section = f" > {result.section}" if result.section else ""
+        weak = " (weak match: holds few of your words)" if result.weak else ""
         lines += [
-            f"{number}. {result.title}{section} [{result.edition.upper()}]",
+            f"{number}. {result.title}{section} [{result.edition.upper()}]{weak}",
             f"   {result.url}",
             f"   {snippet}",
             "",
@@ -225,10 +226,13 @@ def _with_environment(settings):
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from kb_tools.search.service import ServiceSettings
     from kb_tools.search.store import Store
 
     paths = _project(args.root)
-    analytics = paths.search_index / "analytics.sqlite3"
+    # The same file the service writes: KB_ANALYTICS, when a department sets it, wins.
+    settings = _with_environment(ServiceSettings.for_project(paths.site.parent, search_index=paths.search_index))
+    analytics = settings.analytics or paths.search_index / "analytics.sqlite3"
     if not analytics.is_file():
         _say(f"No answers stored yet ({analytics} does not exist): run `kb serve` and let caseworkers search.")
         return EXIT_CONTENT

@@ -31,7 +31,24 @@ EDITIONS = ("gb", "ni")
 NAV_GROUP_PAGES = 50
 
 
-# The tool's own cache folder, beside the content. Not `.cache/`: Zensical (Material's
+# Search: what one query may cost (the CLI and the service check the same limits).
+MAX_QUERY_LENGTH = 200  # characters
+MAX_QUERY_WORDS = 40  # a rambling question is about 30 words; beyond that, only cost
+MAX_CORRECTED_WORDS = 6  # words looked up for typo correction in one query; the rest are searched as typed
+MAX_CACHED_CORRECTIONS = 20_000  # per open index (and so per worker): oldest forgotten first
+MAX_LIMIT = 50  # results in one answer
+
+# The search service's connections (`kb serve`; each can be changed by the environment
+# variable named, see kb_tools/search/service.py). A client that has not sent a whole
+# request within SERVICE_REQUEST_TIMEOUT seconds is disconnected, so slow or silent clients
+# cannot hold a worker's connections; past SERVICE_MAX_CONNECTIONS open connections a worker
+# answers 503 at once rather than queueing without bound.
+SERVICE_REQUEST_TIMEOUT = 10.0  # KB_REQUEST_TIMEOUT
+SERVICE_KEEP_ALIVE = 5  # seconds an idle kept-alive connection stays open
+SERVICE_MAX_CONNECTIONS = 1000  # KB_MAX_CONNECTIONS, per worker
+SERVICE_MAX_HEADER_BYTES = (
+    16 * 1024
+)  # a browser sends a few kilobytes, beside the content. Not `.cache/`: Zensical (Material's
 # successor) keeps its own cache there, and the two must not share or clear each other's files.
 CACHE_DIR_NAME = ".kb-cache"
 

@@ -155,3 +155,14 @@ def test_every_bad_input_at_once_through_the_command_line(content, tmp_path):
     assert "Traceback" not in result.stdout + result.stderr
     for _, message in BAD_INPUT.values():
         assert message.split(": ", 1)[1] in result.stdout
+
+
+def test_search_says_when_a_result_holds_few_of_the_words(content, tmp_path):
+    from test_index import build_index
+
+    build_index(content, tmp_path / "search_index")
+    result = run_kb("search", "xylophone parking summary", "--root", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "(weak match: holds few of your words)" in result.stdout.splitlines()[0]
+    plain = run_kb("search", "summary of page first", "--root", str(tmp_path))
+    assert "weak match" not in plain.stdout

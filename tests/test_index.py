@@ -6,6 +6,7 @@ import os
 import threading
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -63,6 +64,62 @@ def test_abbreviations_stay_whole_and_hyphenated_words_match_either_way():
     assert stems("Raise an SR to A&G, ask Q&A, book a 1-2-1") == ("rais", "sr", "a&g", "ask", "q&a", "book", "1-2-1")
     assert stems("non-resident parent") == ("non-resid", "non", "resid", "parent")
     assert stems("and/or the") == ("and/or",)  # parts that are stop words are dropped
+
+
+TABLE = (
+    Synonym(("A&G", "Advice and Guidance")),
+    Synonym(("Q&A", "quality assurance")),
+    Synonym(("1-2-1", "one-to-one", "one to one")),
+    Synonym(("FOI", "Freedom of Information")),
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        ("A and G referral", "A&G referral"),
+        ("A + G", "A&G"),
+        ("A/G", "A&G"),
+        ("A & G", "A&G"),
+        ("a&g", "A&G"),
+        ("AG", "A&G"),
+        ("Q and A checks", "Q&A checks"),
+        ("QandA", "Q&A"),
+        ("qa checks", "Q&A checks"),
+        ("one to one", "1-2-1"),
+        ("One-to-one coaching", "1-2-1 coaching"),
+        ("121", "1-2-1"),
+        ("1:1 sessions", "1-2-1 sessions"),
+        ("1 2 1", "1-2-1"),
+        ("F.O.I. request", "FOI request"),
+    ],
+)
+def test_every_way_of_writing_an_abbreviation_folds_to_the_tables_form(written, folded):
+    assert index.Folding.from_synonyms(TABLE).fold(written) == folded
+
+
+@pytest.mark.parametrize("text", ["ag", "a good day", "the A and B plan", "10:30", "a 1 to 10 scale", "AGM"])
+def test_words_that_only_look_like_an_abbreviation_are_left_alone(text):
+    """ "ag" is a word of English (only "AG" in capitals is A&G); other letters, times and longer words are not the table's."""
+    assert index.Folding.from_synonyms(TABLE).fold(text) == text
+
+
+def test_folding_is_driven_by_the_table_and_stored_with_the_index():
+    assert index.Folding.from_synonyms(()).fold("A and G") == "A and G"
+    folding = index.Folding.from_synonyms((Synonym(("C&P", "collect and pay")),))
+    assert folding.fold("C and P") == "C&P"
+    assert index.Folding.from_json(folding.to_json()) == folding
+
+
+def test_pages_and_queries_hold_one_token_for_an_abbreviation(content, tmp_path):
+    """A page writing "one to one" and a query typing "121" meet on the table's "1-2-1"."""
+    content.write("terminology.yml", "synonyms:\n  - [1-2-1, one to one]\n")
+    content.page("first", related=("other",), text="Book a one to one session.")
+    content.page("other", related=("first",), text="Book a training session.")
+    build_index(content, tmp_path)
+    service = SearchService(tmp_path)
+    for typed in ("121", "1:1", "1-2-1", "One-to-one"):
+        assert [r.id for r in service.search(typed, "gb", 5).results] == ["first"], typed
 
 
 def test_english_stemming_with_porter2():

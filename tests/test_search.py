@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from test_index import SECTIONS_PAGE, build_index
 from whoosh.query import And, Or, Term
@@ -145,12 +147,22 @@ def test_term_scores_are_whooshs_own_over_many_blocks_segments_and_deletions(tmp
     opened = _OpenIndex(index.current_version(root / "gb"))
     try:
         assert len(opened.reader.leaf_readers()) == 2 and opened.reader.has_deletions()
-        fields = tuple(index.FIELD_BOOSTS)
+        literal = tuple(f for f in index.FIELD_BOOSTS if f != "aliases")
         for term in ("parent", "payment", "review", "reword"):
-            hits = opened.searcher.search(Or([Term(f, term) for f in fields]), limit=None)
+            hits = opened.searcher.search(Or([Term(f, term) for f in literal]), limit=None)
             whoosh = {hit.docnum: hit.score for hit in hits}
+            # The aliases field: Whoosh's score with the rarity of the synonym group over
+            # the pages (pages holding the term anywhere) in place of the field's own.
+            expanded = {hit.docnum: hit.score for hit in opened.searcher.search(Term("aliases", term), limit=None)}
+            pages = len(set(whoosh) | set(expanded))
+            group_idf = math.log(opened.reader.doc_count_all() / (pages + 1)) + 1
+            if expanded:
+                ratio = group_idf / opened.searcher.idf("aliases", term)
+                for docnum, score in expanded.items():
+                    whoosh[docnum] = whoosh.get(docnum, 0.0) + score * ratio
             assert len(whoosh) > 128 or term == "reword"  # more than one postings block
-            assert opened.term_scores(term) == pytest.approx(whoosh, rel=1e-12)
+            assert opened.term_scores(term) == pytest.approx(whoosh, rel=1e-9)
+        assert any(opened.reader.doc_frequency("aliases", t) for t in ("parent", "payment", "review"))
     finally:
         opened.close()
 
@@ -234,3 +246,68 @@ def test_a_heading_that_names_more_of_the_query_than_the_title_wins_over_the_pag
     assert best_section([top, model, stop], {"stop", "think", "act"}, title).anchor == "stop-think-act"
     assert best_section([top, model, stop], {"debt", "negoti"}, title).anchor == ""
     assert SectionEntry(*top).anchor == ""
+
+
+def test_a_section_holding_clearly_more_of_the_query_than_the_page_top_is_linked():
+    """The page top's keywords describe the whole page: they do not make it win over the
+    section that holds the rest of the query (it did: the top counted every keyword)."""
+    from kb_tools.search.query import best_section
+
+    top = ("", "", "The domestic abuse module.", ("domest", "abus", "applic", "fee"), ("domest", "abus", "modul"))
+    fee = (
+        "Application fee",
+        "application-fee",
+        "The fee was waived for victims of domestic abuse.",
+        ("applic", "fee"),
+        ("fee", "waiv", "victim", "domest", "abus"),
+    )
+    title = frozenset({"domest", "abus"})
+    assert best_section([top, fee], {"applic", "fee", "domest", "abus"}, title).anchor == "application-fee"
+    assert best_section([top, fee], {"domest", "abus"}, title).anchor == ""
+    assert best_section([top, fee], {"domest", "abus", "modul"}, title).anchor == ""
+
+
+def test_a_page_holding_few_of_the_query_words_is_marked_weak(service):
+    """ "Nothing useful" for a question the site cannot answer: a page found by one word of
+    three is marked weak; a page holding every word is not."""
+    response = service.search("car parking email")  # only "email" is on a page
+    assert ids(response) == ["other"] and response.results[0].weak
+    assert response.results[0].to_json()["weak"] is True
+    every_word = service.search("special client records email").results
+    assert every_word[0].id == "other" and not every_word[0].weak
+
+
+def test_folding_an_abbreviation_is_not_a_correction(service):
+    """ "Showing results for …" only when a word changed: "A and G" read as "A&G" is not one."""
+    response = service.search("A and G request")
+    assert ids(response)[0] == "other"
+    assert not response.corrected and response.searched_for == "A and G request"
+    assert service.search("advise and guidanse").corrected
+
+
+@pytest.mark.parametrize(
+    ("typed", "most", "found"),
+    [
+        ("infromation", 2, {"information"}),  # two neighbours swapped: one edit
+        ("infomation", 2, {"information"}),  # a letter dropped
+        ("informationn", 2, {"information"}),  # a letter added
+        ("parlimentary", 2, {"parliamentary"}),
+        ("abuze", 1, {"abuse"}),  # a letter changed
+        ("innformattion", 2, {"information"}),  # two edits
+        ("first", 1, set()),  # itself is not a correction
+        ("xylophone", 2, set()),
+        ("norm", 1, set()),  # "form" is one edit away, but the first letter is kept
+    ],
+)
+def test_near_words_are_found_by_lookups(typed, most, found):
+    from kb_tools.search.query import NearWords
+
+    near = NearWords(["information", "parliamentary", "abuse", "form", "from", "first"])
+    assert near.nearest(typed, most) == found
+
+
+def test_nearest_prefers_one_edit_over_two():
+    from kb_tools.search.query import NearWords, edit_distance
+
+    assert NearWords(["coaching", "coachings"]).nearest("coachin", 2) == {"coaching"}
+    assert (edit_distance("frist", "first"), edit_distance("kitten", "sitting"), edit_distance("", "ab")) == (1, 3, 2)

@@ -52,7 +52,9 @@ def project(tmp_path_factory):
 def service(project):
     paths, _ = project
     server = Service(
-        paths.site.parent, workers=2, env={"KB_CORS_ORIGINS": "https://pages.example", "KB_FEEDBACK_PER_MINUTE": "3"}
+        paths.site.parent,
+        workers=2,
+        env={"KB_CORS_ORIGINS": "https://pages.example", "KB_FEEDBACK_PER_MINUTE": "3", "KB_REQUEST_TIMEOUT": "1"},
     )
     yield server
     server.stop()
@@ -161,6 +163,66 @@ def test_broken_http_is_refused_and_the_worker_keeps_serving(service, request_by
     response = raw(service, request_bytes)
     assert response == b"" or 400 <= int(response.split(b" ", 2)[1]) < 500
     assert httpx.get(f"{service.url}/api/health").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/api/feedback"), ("GET", "/api/opened"), ("POST", "/api/search"), ("DELETE", "/gb/index.html")],
+)
+def test_a_wrong_method_is_405_json_and_the_worker_keeps_serving(service, method, path):
+    response = httpx.request(method, service.url + path)
+    assert response.status_code == 405 and response.json() == {"error": "method not allowed"}
+    assert all(name in response.headers for name in SECURITY_HEADERS)
+    assert httpx.get(f"{service.url}/api/health").status_code == 200
+
+
+def test_bytes_that_are_not_http_get_a_json_400(service):
+    response = raw(service, b"NOT A REQUEST\r\n\r\n")
+    head, _, body = response.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"content-type: application/json" in head
+    assert b"x-content-type-options: nosniff" in head and "error" in json.loads(body)
+
+
+def wait_for_close(connection: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection (bounded by the socket's timeout)."""
+    received = b""
+    while chunk := connection.recv(4096):
+        received += chunk
+    return received
+
+
+@pytest.mark.parametrize(
+    "start",
+    [
+        b"",  # opens a connection and says nothing
+        b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\n",  # a head that never ends (slowloris)
+    ],
+)
+def test_a_client_that_never_finishes_its_request_is_disconnected_while_others_are_served(service, start):
+    with socket.create_connection(("127.0.0.1", service.port), timeout=15) as slow:
+        slow.sendall(start)
+        assert httpx.get(f"{service.url}/api/health").status_code == 200  # others are served meanwhile
+        slow.sendall(b"X-Dribble: 1\r\n")  # a byte now and then does not buy more time
+        answer = wait_for_close(slow)  # KB_REQUEST_TIMEOUT=1 in this module; the socket waits 15 s
+    assert answer.startswith(b"HTTP/1.1 408") and b"application/json" in answer
+    assert httpx.get(f"{service.url}/api/health").status_code == 200
+
+
+def test_a_body_that_never_arrives_whole_is_disconnected(service):
+    with socket.create_connection(("127.0.0.1", service.port), timeout=15) as slow:
+        slow.sendall(
+            b"POST /api/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"page": '
+        )
+        assert wait_for_close(slow) == b""  # closed, no answer: the application was reading the body
+    assert httpx.get(f"{service.url}/api/health").status_code == 200
+
+
+def test_a_kept_alive_connection_gets_a_fresh_deadline_for_each_request(service):
+    with httpx.Client() as client:  # one connection, several requests, spaced out less than the deadline
+        for _ in range(3):
+            assert client.get(f"{service.url}/api/search", params={"q": "request"}).status_code == 200
+            time.sleep(0.6)
 
 
 def test_cors_only_for_configured_origins(service):
@@ -387,3 +449,15 @@ def test_the_feedback_rate_limit_is_per_address_and_bounded_in_memory():
     for i in range(12_000):
         limit.allow(f"client-{i}")
     assert len(limit.seen) <= 10_001
+
+
+def test_kb_report_reads_the_file_kb_analytics_names(tmp_path, monkeypatch, capsys):
+    from kb_tools.cli import main
+
+    elsewhere = tmp_path / "department" / "searches.sqlite3"
+    store = Store(elsewhere)
+    store.record_search("maintenance calculation appeal", "ni", 0)
+    store.flush()
+    monkeypatch.setenv("KB_ANALYTICS", str(elsewhere))
+    assert main(["report", "searches", "--root", str(tmp_path / "project"), "--json"]) == 0
+    assert [row["query"] for row in json.loads(capsys.readouterr().out)] == ["maintenance calculation appeal"]

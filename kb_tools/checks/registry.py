@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Generic, TypeVar
 
 from kb_tools.cache import Store
 from kb_tools.checks import change_notes, personal_data, reviews, terms, unsafe_text
@@ -27,15 +27,23 @@ from kb_tools.model import Library, Page, Problem
 LibraryCheck = Callable[[Library, CheckOptions], list[Problem]]
 
 
+Check = TypeVar("Check")
+
+
 @dataclass(frozen=True)
-class Rule:
+class NamedRule(Generic[Check]):
+    """A rule as it is registered: its name (to select it), what runs, and what it checks."""
+
     name: str
-    run: LibraryCheck
+    run: Check
     description: str
     dated: bool = False  # its problems depend on today's date: kept for one day only
     # Each page's problems depend only on that page, site.yml and terminology.yml: kept page
     # by page, so a one-page change re-runs the rule on that page alone (per_page_problems).
     per_page: bool = False
+
+
+Rule = NamedRule[LibraryCheck]
 
 
 # The rules, run in this order after validation succeeds. Add a rule here, explicitly.
@@ -72,15 +80,7 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-class HasName(Protocol):
-    @property
-    def name(self) -> str: ...
-
-
-Named = TypeVar("Named", bound=HasName)
-
-
-def select_from(rules: Sequence[Named], names: Iterable[str]) -> tuple[Named, ...]:
+def select_from(rules: Sequence[NamedRule[Check]], names: Iterable[str]) -> tuple[NamedRule[Check], ...]:
     """The rules with these names, in registry order (unknown names are an error)."""
     wanted = set(names)
     unknown = wanted - {rule.name for rule in rules}

@@ -23,6 +23,7 @@ replacing these two modules.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -44,7 +45,7 @@ from kb_tools.layout import LEGISLATION_ANCHOR, LEGISLATION_HEADING, page_url
 from kb_tools.model import Page, Synonym
 
 # Bump when the documents, fields or analysis change: every index is then rebuilt in full.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4  # 4: abbreviations folded (Folding), rules in the manifest
 MANIFEST = "manifest.json"
 
 # --- analysis ---------------------------------------------------------------------------
@@ -96,14 +97,18 @@ _STOP_WORDS = StopFilter(lang="en").stops
 _STEM = lru_cache(maxsize=100_000)(stemmer_for_language("en"))  # what StemFilter(lang="en") applies
 
 
-def analyse(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def analyse(text: str, folding: Folding | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(words, stems): exactly what plain_analyzer() and stemmed_analyzer() give, three times faster.
 
     Indexing hands Whoosh these lists (it indexes a list of terms as given), so each text is
     tokenised once for every field and for the sections' stored terms. Whoosh's analyzer
     chain costs a generator step per filter per word; at 10,000 pages that was a third of
-    the index build. tests/test_index.py checks the two give the same terms.
+    the index build. tests/test_index.py checks the two give the same terms. With a
+    `folding`, the text's ways of writing an abbreviation are folded first (as the index
+    and the query both do).
     """
+    if folding is not None:
+        text = folding.fold(text)
     words: list[str] = []
     for match in _TOKEN.finditer(text):
         token = match.group().lower()
@@ -114,6 +119,128 @@ def analyse(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         )
         words.extend(w for w in pieces if len(w) > 1 and w not in _STOP_WORDS)
     return tuple(words), tuple(_STEM(word) for word in words)
+
+
+@functools.cache
+def english_words() -> frozenset[str]:
+    """Words of English, from the dictionary pyspellchecker ships (160,000 words, from
+    frequency lists): a word in it is written on purpose, even if no page uses it."""
+    from spellchecker import SpellChecker
+
+    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
+def is_english(word: str) -> bool:
+    return word.lower() in english_words()
+
+
+# --- abbreviations written every way ------------------------------------------------------
+#
+# Caseworkers write "A&G" as "A and G", "A + G", "A/G", "a&g" or "AG", and "1-2-1" as "one
+# to one", "121" or "1:1". Each is folded to the abbreviation as the terminology table
+# writes it, in the pages when they are indexed and in the query when it is searched, so
+# both hold one token. The rules are made from the table's synonyms (no abbreviation is
+# listed here) and stored with the index, so a query is folded exactly as its pages were.
+
+# Digits as they are read aloud ("1-2-1" is "one to one", "4" is also "for").
+_DIGIT_WORDS = {
+    "0": ("zero",), "1": ("one",), "2": ("two", "to", "too"), "3": ("three",), "4": ("four", "for"),
+    "5": ("five",), "6": ("six",), "7": ("seven",), "8": ("eight",), "9": ("nine",),
+}  # fmt: skip
+# Between the letters of an abbreviation: a sign, "and" or "n", with or without spaces, or spaces.
+_SEPARATOR = r"(?:\s*(?:[&+/:.\-]|and|n)\s*|\s+)"
+_EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w&])", r"(?![\w&])"
+# "1:1" is read "1 to 1" (a ratio read aloud), so it folds like "one to one".
+_RATIO = re.compile(r"(?<![\w:])(\d)\s*:\s*(\d)(?![\w:])")
+_ABBREVIATION = re.compile(r"[A-Z0-9]+(?:[&/\-][A-Z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class FoldRule:
+    """Text matching `pattern` (a regular expression) is written as `canonical`."""
+
+    pattern: str
+    canonical: str
+    ignore_case: bool
+
+
+def _part(part: str) -> str:
+    spoken = _DIGIT_WORDS.get(part, ()) if len(part) == 1 else ()
+    return f"(?:{'|'.join(re.escape(p) for p in (part, *spoken))})" if spoken else re.escape(part)
+
+
+def fold_rules_for(term: str) -> tuple[FoldRule, ...]:
+    """The ways of writing one abbreviation of the terminology table (none for other terms).
+
+    "A&G", "Q&A", "1-2-1": its parts with any separator ("A and G", "A/G", "Q n A", "one to
+    one", "1 2 1"), in any case; run together ("QA", "qa", "121"), in capitals only when
+    that is a word of English ("AG", not "ag").
+    "FOI", "SR": its letters with full stops ("F.O.I.", "s.r."), in any case.
+    """
+    if len(term) < 2 or not _ABBREVIATION.fullmatch(term) or not any(c.isalpha() or c.isdigit() for c in term):
+        return ()
+    joined = re.search(r"[&/\-]", term) is not None
+    parts = re.split(r"[&/\-]", term) if joined else list(term)
+    if joined:
+        spelt = _SEPARATOR.join(_part(p) for p in parts)
+        rules = [FoldRule(_EDGE_BEFORE + spelt + _EDGE_AFTER, term, True)]
+        if all(len(p) == 1 for p in parts):
+            # "qa" is "QA", but "ag" is a word of English: written that way, it is only "A&G" in capitals.
+            together = "".join(parts)
+            rules.append(FoldRule(_EDGE_BEFORE + re.escape(together) + _EDGE_AFTER, term, not is_english(together)))
+        return tuple(rules)
+    dotted = r"\.\s*".join(re.escape(p) for p in parts) + r"\.?"
+    return (FoldRule(_EDGE_BEFORE + dotted + r"(?![\w&])", term, True),)
+
+
+@dataclass(frozen=True)
+class Folding:
+    """Every fold rule of a terminology table, applied in one pass over a text."""
+
+    rules: tuple[FoldRule, ...] = ()
+
+    @classmethod
+    def from_synonyms(cls, synonyms: Iterable[Synonym]) -> Folding:
+        seen: dict[str, FoldRule] = {}
+        for group in synonyms:
+            for term in group.terms:
+                for rule in fold_rules_for(term):
+                    seen.setdefault(rule.pattern + str(rule.ignore_case), rule)
+        return cls(tuple(seen.values()))
+
+    @classmethod
+    def from_json(cls, data: object) -> Folding:
+        """From `to_json()` as stored in an index's manifest ([] or anything else: no rules)."""
+        if not isinstance(data, list):
+            return cls()
+        return cls(
+            tuple(FoldRule(str(r[0]), str(r[1]), bool(r[2])) for r in data if isinstance(r, list) and len(r) == 3)
+        )
+
+    def to_json(self) -> list[list[object]]:
+        """[[pattern, canonical, ignore case], …]: what another engine needs to fold the same way."""
+        return [[r.pattern, r.canonical, r.ignore_case] for r in self.rules]
+
+    @functools.cached_property
+    def _compiled(self) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
+        # One alternation per case mode: one scan of the text however many rules there are.
+        compiled = []
+        for ignore_case in (True, False):
+            rules = [r for r in self.rules if r.ignore_case == ignore_case]
+            if rules:
+                pattern = "|".join(f"({r.pattern})" for r in rules)
+                compiled.append(
+                    (re.compile(pattern, re.IGNORECASE if ignore_case else 0), tuple(r.canonical for r in rules))
+                )
+        return tuple(compiled)
+
+    def fold(self, text: str) -> str:
+        if not self.rules:
+            return text
+        text = _RATIO.sub(r"\1 to \2", text)
+        for pattern, canonicals in self._compiled:
+            text = pattern.sub(lambda m, c=canonicals: c[m.lastindex - 1], text)  # type: ignore[misc]
+        return text
 
 
 # The page's name and what it is also called matter most, then its summary and headings,
@@ -197,16 +324,18 @@ def _section_parts(page: Page) -> Iterator[tuple[str, str, str]]:
 
 def document_for_page(page: Page, edition: str, synonyms: Iterable[Synonym]) -> PageDocument:
     """The edition page as the index holds it. The rendered page has the same anchors, so deep links resolve."""
+    synonyms = tuple(synonyms)
+    folding = folding_for(synonyms)
     title = _plain(page.title)
     parts = [(_plain(heading), anchor, _plain(text)) for heading, anchor, text in _section_parts(page)]
     page_words = [*page.tags, *page.keywords]
     everything = "\n".join([title, *page_words, *(f"{h}\n{t}" for h, _, t in parts)])
-    name_words, names = analyse("\n".join([title, *page_words]))
-    alias_words, aliases = analyse("\n".join(also_known_as(everything, synonyms)))
+    name_words, names = analyse("\n".join([title, *page_words]), folding)
+    alias_words, aliases = analyse("\n".join(also_known_as(everything, synonyms)), folding)
     words, headings, texts = list(name_words + alias_words), [], []
     sections = []
     for heading, anchor, text in parts:
-        (heading_words, heading_stems), (text_words, text_stems) = analyse(heading), analyse(text)
+        (heading_words, heading_stems), (text_words, text_stems) = analyse(heading, folding), analyse(text, folding)
         words += heading_words + text_words
         headings.append(heading_stems)
         texts.append(text_stems)
@@ -225,6 +354,17 @@ def document_for_page(page: Page, edition: str, synonyms: Iterable[Synonym]) -> 
         words=tuple(words),
         sections=tuple(sections),
     )
+
+
+@lru_cache(maxsize=8)
+def folding_for(synonyms: tuple[Synonym, ...]) -> Folding:
+    """The fold rules of a terminology table's synonyms (worked out once per table)."""
+    return Folding.from_synonyms(synonyms)
+
+
+def read_folding(version: Path | None) -> Folding:
+    """The fold rules an index version was built with: queries on it are folded the same way."""
+    return Folding.from_json(read_manifest(version).get("folding"))
 
 
 def _unique(terms: Iterable[str]) -> tuple[str, ...]:
@@ -319,7 +459,10 @@ def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[
             ix = whoosh_index.open_dir(str(staging))
         _write(ix, [document_for_page(by_id[p], edition, synonyms) for p in changed], () if full else updated + removed)
         (staging / MANIFEST).write_text(
-            json.dumps({"schema": SCHEMA_VERSION, "pages": hashes}, sort_keys=True), encoding="utf-8"
+            json.dumps(
+                {"schema": SCHEMA_VERSION, "pages": hashes, "folding": folding_for(synonyms).to_json()}, sort_keys=True
+            ),
+            encoding="utf-8",
         )
         version = versions.seal(staging)  # complete: only now does it look like a version
     except BaseException:

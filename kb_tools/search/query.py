@@ -21,6 +21,7 @@ import contextlib
 import functools
 import heapq
 import html
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -33,28 +34,36 @@ from whoosh.index import IndexError as WhooshIndexError
 from whoosh.matching import FilterMatcher, Matcher, MultiMatcher
 from whoosh.scoring import BM25F
 
-from kb_tools.config import EDITIONS
+from kb_tools.config import (  # EDITIONS and the caps on one query's cost
+    EDITIONS,
+    MAX_CACHED_CORRECTIONS,
+    MAX_CORRECTED_WORDS,
+    MAX_LIMIT,
+    MAX_QUERY_LENGTH,
+    MAX_QUERY_WORDS,
+)
 from kb_tools.errors import KbError
 from kb_tools.search.index import (
     FIELD_BOOSTS,
     TOKEN_PATTERN,
+    Folding,
     SectionEntry,
     analyse,
     current_version,
     edition_folder,
+    english_words,
     open_version,
+    read_folding,
 )
 
-MAX_QUERY_LENGTH = 200
-MAX_QUERY_WORDS = 40  # a rambling question is about 30 words; beyond that, only cost
-MAX_CORRECTED_WORDS = 6  # words looked up for typo correction in one query; the rest are searched as typed
-MAX_CACHED_CORRECTIONS = 20_000  # per open index (and so per worker): oldest forgotten first
-MAX_LIMIT = 50
 DEFAULT_LIMIT = 10
 # Below this many pages from the AND query, OR results are added after them.
 ENOUGH_RESULTS = 3
+# A page found by some of the words only is weak when it holds less than this share of them.
+WEAK_SHARE = 0.5
 SNIPPET_CHARS = 180
 SCORED_FIELDS = tuple(FIELD_BOOSTS)
+EXPANSION_FIELD = "aliases"  # the synonyms and old terms of what a page mentions (index.py)
 # Term score maps kept per open index: about 100 bytes each, so at most ~100 MB.
 MAX_CACHED_POSTINGS = 1_000_000
 OPEN_ATTEMPTS = 3
@@ -73,6 +82,7 @@ class SearchResult:
     snippet: str  # HTML: text escaped, matched words in <mark>…</mark>
     section: str  # heading of the best-matching section ("" for the page top)
     searched_for: str  # the query as searched (after spelling correction)
+    weak: bool = False  # holds too little of the query to be an answer (see SearchService._ranked)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -127,9 +137,9 @@ class _OpenIndex:
         self.index = open_version(version)
         self.searcher = self.index.searcher()
         self.reader = self.searcher.reader()
-        self.corrector = self.reader.corrector("plain")
+        self.folding: Folding = read_folding(version)  # how its pages' abbreviations were folded
         self.corrections: OrderedDict[str, str | None] = OrderedDict()  # bounded: MAX_CACHED_CORRECTIONS
-        self.weighting = BM25F()
+        self.weighting = _Weighting()
         self._scores: OrderedDict[str, dict[int, float]] = OrderedDict()
         self._cached_postings = 0
         count = self.reader.doc_count_all()
@@ -148,22 +158,40 @@ class _OpenIndex:
             return scores
         scores = {}
         for field in SCORED_FIELDS:
-            if self.reader.doc_frequency(field, term):
+            if field != EXPANSION_FIELD and self.reader.doc_frequency(field, term):
                 self._add_field_scores(scores, field, term)
+        if self.reader.doc_frequency(EXPANSION_FIELD, term):
+            self._add_expansion_scores(scores, term)
         for docnum in self._deleted.intersection(scores):
             del scores[docnum]
         self._remember(term, scores)
         return scores
 
-    def _add_field_scores(self, scores: dict[int, float], field: str, term: str) -> None:
+    def _add_field_scores(self, scores: dict[int, float], field: str, term: str, idf: float | None = None) -> None:
         # Whoosh's bm25(idf, tf, length, average, B, K1), with the part that depends only on
         # the page's field length worked out once per page: the same operations in the same
         # order, so the same floats.
-        idf, boosted_one = self.searcher.idf(field, term), self.weighting.K1 + 1
+        idf, boosted_one = self.searcher.idf(field, term) if idf is None else idf, self.weighting.K1 + 1
         norms, get = self._norms[field], scores.get
         for docnums, weights in _posting_blocks(self.reader.postings(field, term)):
             for docnum, weight in zip(docnums, weights):
                 scores[docnum] = get(docnum, 0.0) + idf * ((weight * boosted_one) / (weight + norms[docnum]))
+
+    def _add_expansion_scores(self, scores: dict[int, float], term: str) -> None:
+        """A term found through a synonym or old term weighs what the expansion is worth.
+
+        A page holds the term in its aliases because it mentions another word of the term's
+        synonym group ("NRP" on a page that says "paying parent"). Its rarity is that of the
+        group over the pages (pages with the word itself or a synonym of it), not that of
+        the alias field alone, where few pages hold it: "NRP" expands to "paying parent",
+        on nearly every page, and so adds little; the typed words decide.
+        """
+        expanded: dict[int, float] = {}
+        self._add_field_scores(expanded, EXPANSION_FIELD, term, idf=1.0)
+        pages = (scores.keys() | expanded.keys()) - self._deleted
+        idf = self.weighting.idf_for(len(pages), self.reader.doc_count_all())
+        for docnum, value in expanded.items():
+            scores[docnum] = scores.get(docnum, 0.0) + idf * value
 
     def _length_norms(self, field: str) -> list[float]:
         """K1 × ((1 − B) + B × length / average length) for every page: BM25's length part."""
@@ -184,27 +212,6 @@ class _OpenIndex:
         self.searcher.close()
         self.index.close()
 
-    @functools.cached_property
-    def abbreviations(self) -> dict[str, str]:
-        """The index's two-letter abbreviations written with "&" (a&g, q&a), by their letters."""
-        found = {}
-        for term in self.reader.lexicon("plain"):
-            word = term.decode() if isinstance(term, bytes) else term
-            if len(word) == 3 and word[1] == "&" and word[0].isalpha() and word[2].isalpha():
-                found[word[0] + word[2]] = word.upper()
-        return found
-
-    @functools.cached_property
-    def abbreviation_pattern(self) -> re.Pattern[str]:
-        pairs = (
-            "|".join(
-                f"{re.escape(a)}\\s*(?:&|\\+|/|and|n)\\s*{re.escape(b)}"
-                for a, b in ((pair[0], pair[1]) for pair in self.abbreviations)
-            )
-            or "(?!)"
-        )
-        return re.compile(rf"(?<![\w&])(?:{pairs})(?![\w&])", re.IGNORECASE)
-
     def indexed(self, term: str) -> bool:
         """Whether any page has this stemmed term in a scored field."""
         return any(self.reader.doc_frequency(field, term) for field in SCORED_FIELDS)
@@ -212,8 +219,14 @@ class _OpenIndex:
     def known(self, word: str) -> bool:
         return self.reader.doc_frequency("plain", word) > 0
 
+    @functools.cached_property
+    def near_words(self) -> NearWords:
+        """The vocabulary typos are corrected against, ready for look-ups (built at the first typo)."""
+        words = (term.decode() if isinstance(term, bytes) else term for term in self.reader.lexicon("plain"))
+        return NearWords(w for w in words if w.isalpha())
+
     def correction(self, word: str) -> str | None:
-        """The known word nearest to `word`; of equals, the one in most pages.
+        """The known word nearest to `word` (same first letter); of equals, the one in most pages.
 
         One edit away first (a letter added, dropped or changed, or two neighbours swapped:
         "frist"), then two edits for words of six letters or more.
@@ -221,11 +234,7 @@ class _OpenIndex:
         if word in self.corrections:
             self.corrections.move_to_end(word)
             return self.corrections[word]
-        swapped = (word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1))
-        near = {w for w in swapped if w != word and self.known(w)}
-        near.update(self.corrector.suggest(word, limit=5, maxdist=1, prefix=1))
-        if not near and len(word) >= 6:
-            near.update(self.corrector.suggest(word, limit=5, maxdist=2, prefix=1))
+        near = self.near_words.nearest(word, 2 if len(word) >= 6 else 1)
         frequency = self.reader.doc_frequency
         found = max(sorted(near), key=lambda w: frequency("plain", w)) if near else None
         self.corrections[word] = found
@@ -272,14 +281,19 @@ class SearchService:
 
     def _search(self, query: str, edition: str, limit: int) -> SearchResponse:
         opened = self._current(edition)
-        folded = fold_abbreviations(" ".join(query.split()), opened)
-        searched_for = _correct(" ".join(_SPACED_AMPERSAND.sub(r"\1&\2", folded).split()), opened)
-        required, optional = self._terms(searched_for, opened)
+        folded = " ".join(_SPACED_AMPERSAND.sub(r"\1&\2", opened.folding.fold(" ".join(query.split()))).split())
+        searched = _correct(folded, opened)
+        # Folding "A and G" to "A&G" changes no word: the caseworker is told what was searched
+        # for only when a word was corrected.
+        searched_for = searched if searched != folded else query
+        required, optional = self._terms(searched, opened)
         hits = self._ranked(opened, required, optional, limit)
         highlight = set(required) | set(optional)
         results = tuple(
-            _result(opened.searcher.stored_fields(docnum), score, edition, searched_for, highlight)
-            for docnum, score in hits
+            _result(
+                opened.searcher.stored_fields(docnum), score, edition, searched_for, highlight, opened.folding, weak
+            )
+            for docnum, score, weak in hits
         )
         return SearchResponse(query, searched_for, edition, results, opened.version.name)
 
@@ -328,18 +342,34 @@ class SearchService:
 
     def _ranked(
         self, opened: _OpenIndex, required: list[str], optional: list[str], limit: int
-    ) -> list[tuple[int, float]]:
-        """(document number, score) of the best pages: all words first, then any word."""
+    ) -> list[tuple[int, float, bool]]:
+        """(document number, score, weak) of the best pages: all words first, then any word.
+
+        A page found by some of the words only is weak when it holds fewer than half of the
+        query's words (stop words aside): "car parking at the office" finds "office" on one
+        page, and that page is no answer. A page holding every word is never weak. (Weighing
+        each word by its rarity over the pages instead marked 25 of 96 right answers of the
+        acceptance set weak, against 14 for this count, and caught one more unanswerable question.)
+        """
         if not required:
             return []
         required_maps = [opened.term_scores(t) for t in required]
         optional_maps = [opened.term_scores(t) for t in optional]
         best = _top(_all_of(required_maps, optional_maps), limit)
         if len(best) >= min(limit, ENOUGH_RESULTS) or len(required_maps) + len(optional_maps) == 1:
-            return best
+            return [(docnum, score, False) for docnum, score in best]
         seen = {docnum for docnum, _ in best}
         extra = [hit for hit in _top(_any_of(required_maps + optional_maps), limit) if hit[0] not in seen]
-        return best + extra[: limit - len(best)]
+        weak = {docnum: _matched_share(docnum, required_maps) < WEAK_SHARE for docnum, _ in extra[: limit - len(best)]}
+        return [(d, s, False) for d, s in best] + [(d, s, weak[d]) for d, s in extra[: limit - len(best)]]
+
+
+class _Weighting(BM25F):
+    """Whoosh's BM25F, with its inverse document frequency available for any page count."""
+
+    @staticmethod
+    def idf_for(pages: int, all_pages: int) -> float:
+        return math.log(all_pages / (pages + 1)) + 1  # Whoosh's WeightingModel.idf formula
 
 
 def _posting_blocks(matcher: Matcher) -> Iterator[tuple[Sequence[int], Sequence[float]]]:
@@ -399,6 +429,11 @@ def _any_of(maps: list[dict[int, float]]) -> dict[int, float]:
     return total
 
 
+def _matched_share(docnum: int, maps: list[dict[int, float]]) -> float:
+    """The share of the query's words (their score maps) that the page holds."""
+    return sum(1 for scores in maps if docnum in scores) / len(maps) if maps else 0.0
+
+
 def _top(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
     # Ties go to the earlier document, so the same query always gives the same order.
     return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
@@ -407,22 +442,56 @@ def _top(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
 # --- spelling ---------------------------------------------------------------------------
 
 
-@functools.cache
-def english_words() -> frozenset[str]:
-    """Words of English, from the dictionary pyspellchecker ships (160,000 words, from
-    frequency lists): a word in it is written on purpose, even if no page uses it."""
-    from spellchecker import SpellChecker
-
-    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def fold_abbreviations(query: str, opened: _OpenIndex) -> str:
-    """Every common way of writing an abbreviation the pages use with "&" ("A and G", "A + G",
-    "A/G", "A & G", "a&g") written as the pages write it. Driven by the index's vocabulary,
-    which the terminology table and the pages make: no abbreviation is listed here."""
-    return opened.abbreviation_pattern.sub(
-        lambda m: opened.abbreviations[m.group(0).lower()[0] + m.group(0).lower()[-1]], query
-    )
+def edit_distance(a: str, b: str) -> int:
+    """Letters added, dropped or changed, or two neighbours swapped, to turn a into b
+    (optimal string alignment distance)."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+class NearWords:
+    """Known words within one or two edits of a word, found with dictionary look-ups only.
+
+    Each known word is stored under every way of dropping one of its letters ("infomation"
+    for "information"). A typed word's own one- and two-letter drops are looked up among the
+    known words and those stored drops: a few hundred look-ups for a long word, whatever the
+    size of the vocabulary (symmetric deletion, as SymSpell does). That finds every known
+    word one edit away, and two edits away unless the typed word lacks two of its letters
+    or has two of them wrong. Whoosh's own corrector walked the whole vocabulary with an
+    automaton: about 2.5 ms a word here, most of a 200-character query of random words.
+    """
+
+    def __init__(self, words: Iterable[str]):
+        self.words = frozenset(words)
+        self._by_drop: dict[str, list[str]] = {}
+        for word in self.words:
+            for dropped in _deletes(word):
+                self._by_drop.setdefault(dropped, []).append(word)
+
+    def nearest(self, word: str, most: int = 2) -> set[str]:
+        """The known words at the smallest distance from `word` (1, else up to `most`), same first letter."""
+        drops = {word} | _deletes(word)
+        if most >= 2:
+            drops |= {two for one in _deletes(word) for two in _deletes(one)}
+        found = {d for d in drops if d in self.words}
+        for dropped in drops:
+            found.update(self._by_drop.get(dropped, ()))
+        distances = {w: edit_distance(word, w) for w in found if w != word and w[:1] == word[:1]}
+        best = min((d for d in distances.values() if d <= most), default=None)
+        return {w for w, d in distances.items() if d == best} if best is not None else set()
 
 
 def _correct(query: str, opened: _OpenIndex) -> str:
@@ -452,8 +521,16 @@ def _correct(query: str, opened: _OpenIndex) -> str:
 # --- results ----------------------------------------------------------------------------
 
 
-def _result(stored: dict, score: float, edition: str, searched_for: str, terms: set[str]) -> SearchResult:
-    section = best_section(stored["sections"], terms, frozenset(analyse(stored["title"])[1]))
+def _result(
+    stored: dict,
+    score: float,
+    edition: str,
+    searched_for: str,
+    terms: set[str],
+    folding: Folding | None = None,
+    weak: bool = False,
+) -> SearchResult:
+    section = best_section(stored["sections"], terms, frozenset(analyse(stored["title"], folding)[1]))
     anchor = f"#{section.anchor}" if section.anchor else ""
     return SearchResult(
         id=stored["page_id"],
@@ -464,28 +541,36 @@ def _result(stored: dict, score: float, edition: str, searched_for: str, terms: 
         snippet=snippet(section.text, terms),
         section=section.heading,
         searched_for=searched_for,
+        weak=weak,
     )
 
 
 def best_section(sections: list[tuple], terms: set[str], title_terms: frozenset[str] = frozenset()) -> SectionEntry:
-    """The section holding the most query terms, a heading match counting double; the first on a tie.
+    """Where the result links: a section when it holds clearly more of the query than the page top.
 
-    A section's heading that names more of the query than the page's title does wins over
-    the page top, whose summary often repeats the headings' words ("stop think act" lands on
-    the "Stop, Think, Act" section, "debt negotiation" on the top of the Debt negotiation page).
+    Each place is measured by how many of the query's terms it holds (heading or text), then
+    by how many its heading names. The page top holds its title and summary; its other names
+    (tags, keywords) describe the whole page, so they do not count for it. The best section
+    is linked only when it beats the top on that measure: more of the query, or as much with
+    a heading that names more of it than the title ("stop think act" lands on the "Stop,
+    Think, Act" section, "debt negotiation" on the top of the Debt negotiation page,
+    "application fee domestic abuse" on the Application fee section of the Domestic abuse page).
     """
 
-    def matches(section: SectionEntry) -> int:
-        return 2 * len(terms.intersection(section.heading_terms)) + len(terms.intersection(section.text_terms))
+    def measure(covered: Iterable[str], named: Iterable[str]) -> tuple[int, int]:
+        return len(terms.intersection(covered)), len(terms.intersection(named))
 
     entries = [SectionEntry(*stored) for stored in sections]
-    # max keeps the first of equals: the page top before its sections
-    best = max(entries, key=matches)
-    if best.anchor or len(entries) < 2:
-        return best
-    named = len(terms & title_terms)
-    headed = [e for e in entries[1:] if len(terms.intersection(e.heading_terms)) > named]
-    return max(headed, key=matches) if headed else best
+    top, rest = entries[0], entries[1:]
+    if top.anchor:  # no page top stored: the first place is a section like the others
+        top, rest = SectionEntry("", "", "", (), ()), entries
+    if not rest:
+        return top
+    # max keeps the first of equals: the earlier section
+    best = max(rest, key=lambda e: measure({*e.heading_terms, *e.text_terms}, e.heading_terms))
+    best_measure = measure({*best.heading_terms, *best.text_terms}, best.heading_terms)
+    top_measure = measure({*title_terms, *top.text_terms}, title_terms)
+    return best if best_measure > top_measure else top
 
 
 def _marks(text: str, terms: set[str]) -> list[tuple[int, int]]:

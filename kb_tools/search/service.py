@@ -48,18 +48,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from kb_tools.config import EDITIONS
+from kb_tools.config import EDITIONS, SERVICE_KEEP_ALIVE, SERVICE_MAX_CONNECTIONS, SERVICE_MAX_HEADER_BYTES
+from kb_tools.content.validate import is_slug
 from kb_tools.search.index import current_version, edition_folder
 from kb_tools.search.query import DEFAULT_LIMIT, IndexNotBuilt, SearchService, request_errors
 from kb_tools.search.store import FEEDBACK_REASONS, Store
+from kb_tools.site.csp import CSP_FILE
 
 HOST = "127.0.0.1"
-CSP_FILE = "kb-csp.txt"  # written by the build (kb_tools/site/csp.py)
 API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 DEFAULT_SITE_POLICY = "default-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'"
 MAX_BODY_BYTES = 2048
-MAX_HEADER_BYTES = 16 * 1024  # a browser sends a few kilobytes
-_PAGE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_HEADER_BYTES = SERVICE_MAX_HEADER_BYTES
 _SEARCH_ID = re.compile(r"^[0-9a-f]{32}$")
 _VERSION_TIME = re.compile(r"v-(\d{8}T\d{6})")
 
@@ -82,6 +82,11 @@ class ServiceSettings:
     KB_ANALYTICS_RETENTION_DAYS   how long searches and feedback are kept (default 90)
     KB_CORS_ORIGINS               origins (comma-separated) whose pages may call the API
     KB_FEEDBACK_PER_MINUTE        feedback answers one address may send a minute (default 10)
+
+    and, read by the server around the app (see `serve` and connection.py):
+    KB_REQUEST_TIMEOUT            seconds a client has to send a whole request (default 10)
+    KB_MAX_CONNECTIONS            open connections per worker before it answers 503 (default 1000)
+    KB_FORWARDED_ALLOW_IPS        the reverse proxy's address, trusted for X-Forwarded-For
     """
 
     site: Path
@@ -254,7 +259,7 @@ async def _json_body(request: Request) -> dict | Response:
 def _feedback_problem(body: dict) -> str | None:
     if set(body) - {"page", "edition", "useful", "reason"}:
         return "only page, edition, useful and reason may be sent"
-    if not isinstance(body.get("page"), str) or len(body["page"]) > 100 or not _PAGE_ID.match(body["page"]):
+    if not isinstance(body.get("page"), str) or len(body["page"]) > 100 or not is_slug(body["page"]):
         return "'page' must be a page id"
     if body.get("edition") not in EDITIONS:
         return f"'edition' must be one of {', '.join(EDITIONS)}"
@@ -340,13 +345,15 @@ class SiteFiles(StaticFiles):
 
 def create_app(settings: ServiceSettings) -> Starlette:
     api = Api(settings)
-    routes = [
-        Route("/api/search", api.search, methods=["GET"]),
-        Route("/api/health", api.health, methods=["GET"]),
-        Route("/api/feedback", api.feedback, methods=["POST"]),
-        Route("/api/opened", api.opened, methods=["POST"]),
-        Mount("/", app=SiteFiles(settings.site)),
+    api_routes = [
+        Route("/search", api.search, methods=["GET"]),
+        Route("/health", api.health, methods=["GET"]),
+        Route("/feedback", api.feedback, methods=["POST"]),
+        Route("/opened", api.opened, methods=["POST"]),
     ]
+    # /api/ is its own mount, so that a wrong method there is a 405 (not a 404 from the
+    # site's files) and no file of the site can ever answer for an API path.
+    routes = [Mount("/api", routes=api_routes), Mount("/", app=SiteFiles(settings.site))]
     middleware = [
         Middleware(Guard, site=settings.site),
         Middleware(
@@ -378,9 +385,12 @@ def app_from_environment() -> Starlette:
 
 
 def serve(settings: ServiceSettings, host: str = HOST, port: int = 8000, workers: int = 1) -> None:
-    """Run the service with uvicorn: `workers` processes, each with its own searcher. Slow or
-    idle connections are closed by uvicorn's timeouts, and a request's headers are capped."""
+    """Run the service with uvicorn: `workers` processes, each with its own searcher. Idle
+    connections are closed by uvicorn's keep-alive timeout, a request that does not arrive
+    whole in time by ours (connection.py), and a request's headers are capped."""
     import uvicorn
+
+    from kb_tools.search.connection import GuardedH11Protocol
 
     os.environ.update(settings.environment())
     uvicorn.run(
@@ -391,8 +401,12 @@ def serve(settings: ServiceSettings, host: str = HOST, port: int = 8000, workers
         workers=workers,
         access_log=False,  # ours (Guard) leaves query strings out
         log_level="warning",
-        timeout_keep_alive=5,
-        h11_max_incomplete_event_size=16 * 1024,
+        http=GuardedH11Protocol,  # a deadline for each whole request; JSON refusals
+        timeout_keep_alive=SERVICE_KEEP_ALIVE,
+        limit_concurrency=int(os.environ.get("KB_MAX_CONNECTIONS", SERVICE_MAX_CONNECTIONS)),
+        # h11 refuses a request head it cannot finish buffering past this (JSON 400, see
+        # connection.py); heads between MAX_HEADER_BYTES and this get Guard's JSON 431.
+        h11_max_incomplete_event_size=4 * MAX_HEADER_BYTES,
         server_header=False,
         proxy_headers=True,
         forwarded_allow_ips=os.environ.get("KB_FORWARDED_ALLOW_IPS", "127.0.0.1"),

@@ -8,10 +8,9 @@ cache folder (where it may keep what it can reuse next time, through kb_tools/ca
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from kb_tools.checks.registry import select_from
+from kb_tools.checks.registry import NamedRule, select_from
 from kb_tools.model import Library, Problem
 from kb_tools.site.built_html import built_html_problems
 from kb_tools.site.built_links import site_link_problems
@@ -19,11 +18,7 @@ from kb_tools.site.built_links import site_link_problems
 SiteCheck = Callable[[Path, Library, Path | None], list[Problem]]
 
 
-@dataclass(frozen=True)
-class SiteRule:
-    name: str
-    run: SiteCheck
-    description: str
+SiteRule = NamedRule[SiteCheck]
 
 
 SITE_RULES: tuple[SiteRule, ...] = (
