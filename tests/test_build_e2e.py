@@ -106,11 +106,10 @@ def test_builds_after_random_edits_publish_what_a_build_from_nothing_does(tmp_pa
     of the same content from nothing, and the index holds the same documents."""
     import random
 
-    from kb_tools.dev import synth
-    from test_render import EDIT_KINDS, random_edit
-
-    from conftest import REPO
     from kb_tools.config import Paths
+    from kb_tools.dev import synth
+
+    from conftest import EDIT_KINDS, REPO, random_edit
 
     corpus = synth.generate(tmp_path / "content", 12, 5)
 
