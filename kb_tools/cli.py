@@ -16,7 +16,7 @@ from kb_tools import config
 from kb_tools.checks import git
 from kb_tools.checks.options import CheckOptions
 from kb_tools.checks.registry import check_all
-from kb_tools.config import EDITIONS, Paths
+from kb_tools.config import CACHE_DIR_NAME, EDITIONS, Paths
 from kb_tools.content import scaffold
 from kb_tools.dev import synth
 from kb_tools.model import Problem
@@ -116,6 +116,26 @@ def cmd_build(args: argparse.Namespace) -> int:
             f"Nothing changed since the last build ({pages} pages checked in {seconds:.1f} s): the published site is kept."
         )
     _say(f"Open {paths.site / 'index.html'} in a browser, or run: kb serve")
+    return EXIT_OK
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    from kb_tools.pipeline import preview
+
+    paths = Paths.for_project(content=args.content)
+    folder = (paths.cache or paths.docs.parent / CACHE_DIR_NAME) / "preview"
+    viewer = preview.Preview(paths, folder, say=_say, first_edition=args.edition)
+    try:
+        running = preview.start(viewer, args.host, args.port)
+    except OSError as err:
+        _say(f"kb preview: cannot listen on {args.host}:{args.port}: {err.strerror or err}")
+        return EXIT_USAGE
+    _say(f"Previewing {paths.content} at {running.url}/{args.edition}/index.html (Ctrl-C to stop)")
+    _say("Save a page file and the open page reloads; errors show on the page and here.")
+    try:
+        running.stop.wait()
+    finally:
+        running.close()
     return EXIT_OK
 
 
@@ -361,6 +381,17 @@ def make_parser() -> argparse.ArgumentParser:
         "build", parents=[content], help="check, render both editions and build the site into site/"
     )
     build_cmd.set_defaults(handler=cmd_build)
+    preview_cmd = commands.add_parser(
+        "preview",
+        help="live preview: rebuild on save and reload the open page (errors shown on the page)",
+    )
+    preview_cmd.add_argument(
+        "--content", type=_content_path, metavar="PATH", help="content folder to use (default: ./content)"
+    )
+    preview_cmd.add_argument("--edition", choices=EDITIONS, default="gb", help="edition to open first (default: gb)")
+    preview_cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    preview_cmd.add_argument("--port", type=_port, default=8001, metavar="N", help="port to listen on (default: 8001)")
+    preview_cmd.set_defaults(handler=cmd_preview)
 
     built = argparse.ArgumentParser(add_help=False)
     built.add_argument(

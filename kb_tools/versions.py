@@ -12,7 +12,8 @@ A writer fills a staging folder, and only when every step passed `publish` renam
 version and switches the link with one `os.replace` of a new link over the old one (atomic
 on POSIX). Renaming folders instead (site → site.old, site.new → site) leaves a moment with
 no site/ at all. The previous version is kept, so a reader that resolved the link just
-before the switch can finish; older ones are removed.
+before the switch can finish; older ones are removed, by `publish` itself or, for the site
+(gigabytes at 10,000 pages), by the next build while it works (`outdated`).
 
 This module sits at the top of the package because three stages use it: the pipeline
 publishes the site, the search index writes its versions, and the search service reads the
@@ -77,9 +78,10 @@ def seal(staged: Path) -> Path:
     return version
 
 
-def publish(folder: Path, target: Path) -> Path:
+def publish(folder: Path, target: Path, prune: bool = True) -> Path:
     """Make a staging folder (sealed here) or a sealed version the published version of
-    target; return the version folder."""
+    target; return the version folder. With `prune`, versions older than the previous one
+    are removed now; without, they wait for `outdated` (the next build removes them)."""
     previous = current(target)
     version = seal(folder) if folder.name.startswith(STAGING_PREFIX) else folder
     if target.is_dir() and not target.is_symlink():
@@ -89,8 +91,26 @@ def publish(folder: Path, target: Path) -> Path:
         link.unlink()
     os.symlink(os.path.relpath(version, target.parent), link)
     os.replace(link, target)  # the switch: one atomic step
-    _prune(versions_folder(target), keep={version, previous})
+    if prune:
+        _prune(versions_folder(target), keep={version, previous})
     return version
+
+
+def outdated(target: Path) -> list[Path]:
+    """Versions no reader can still need: all but the published one and the newest of the
+    others (the one before it, kept for readers that resolved the link just before the
+    switch). Version names sort by the time they were made."""
+    live = current(target)
+    others = sorted(
+        (v for v in versions_folder(target).glob(VERSION_PREFIX + "*") if v.resolve() != live),
+        key=lambda v: v.name,
+    )
+    return others[:-1]
+
+
+def remove(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _adopt_plain_folder(target: Path) -> Path:

@@ -248,3 +248,40 @@ def kb_server(built_site):
     server = Service(built_site.site.parent)
     yield server.url
     server.stop()
+
+
+# --- random edits a maintainer might make (byte-identity tests of render and build) -------
+
+
+def rewrite(file, change):
+    import yaml
+
+    data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    change(data)
+    file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
+
+
+EDIT_KINDS = ("text", "title", "summary", "related", "link", "synonyms", "section")
+
+
+def random_edit(rng, corpus, step, kind):
+    """One maintainer's edit of a random page: its text, title, summary (with a link),
+    related pages or a link in its body; or the terminology's synonyms or a section's title."""
+    page = rng.choice(corpus.pages)
+    other = rng.choice([p for p in corpus.pages if p.id != page.id])
+    file = corpus.page_file(page)
+    if kind == "text":
+        rewrite(file, lambda d: d["body"][0].update(text=d["body"][0]["text"] + f"\nEdit {step}.\n"))
+    elif kind == "title":
+        rewrite(file, lambda d: d.update(title=f"Renamed page {step} {page.id.replace('-', ' ')}"))
+    elif kind == "summary":
+        rewrite(file, lambda d: d.update(summary=f"Summary {step}: see [the other](page:{other.id})."))
+    elif kind == "related":
+        rewrite(file, lambda d: d.update(related=[other.id]))
+    elif kind == "link":
+        rewrite(file, lambda d: d["body"][0].update(text=d["body"][0]["text"] + f"\nSee [{step}](page:{other.id}).\n"))
+    elif kind == "synonyms":
+        rewrite(corpus.root / "terminology.yml", lambda d: d["synonyms"].append([f"word{step}", "arrears"]))
+    else:
+        rewrite(corpus.root / "site.yml", lambda d: d["sections"][0].update(title=f"Section renamed {step}"))
+    return kind

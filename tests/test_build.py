@@ -200,3 +200,16 @@ def test_a_killed_build_takes_mkdocs_with_it_and_the_next_build_leaves_no_leftov
     assert leftovers(project) == []
     assert snapshot(project)["links"] != before["links"]
     assert "Changed text" in (project.site / "gb/guidance/first/index.html").read_text()
+
+
+def test_a_build_removes_the_versions_before_last_and_its_switch_keeps_the_one_it_replaced(project):
+    builds = publish.versions_folder(project.site)
+    live = publish.current(project.site)
+    older = [builds / f"{publish.VERSION_PREFIX}0000000{i}T000000-000000000" for i in range(2)]
+    for folder in older:
+        folder.mkdir()
+        (folder / "index.html").write_text("an old version")
+    assert build(project).ok
+    assert not older[0].exists()  # outdated when the build started: removed while it worked
+    assert older[1].exists() and live.exists()  # the one before last, and the one just replaced, stay
+    assert publish.current(project.site) not in (live, *older)

@@ -56,6 +56,26 @@ def test_a_planted_tag_in_a_built_site_stops_the_build_and_names_the_yaml(built_
     assert "the element <img>" in problems[0]
 
 
+def test_the_findings_of_unchanged_pages_are_reused_and_a_changed_page_is_checked_again(
+    built_site, tmp_path, monkeypatch
+):
+    from kb_tools.site import built_html
+
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    shutil.copytree(built_site.site, site)
+    library = check_content(REAL_CONTENT).library
+    assert built_html_problems(site, library, cache) == []
+    parsed: list[int] = []
+    real = built_html.page_findings
+    monkeypatch.setattr(built_html, "page_findings", lambda html: parsed.append(1) or real(html))
+    assert built_html_problems(site, library, cache) == []
+    assert parsed == []  # every page's bytes were checked before
+    target = site / "gb/assurance-and-guidance/mp-enquiries/index.html"
+    target.write_text(target.read_text().replace("</h1>", "</h1><script>alert(1)</script>", 1))
+    problems = [str(p) for p in built_html_problems(site, library, cache)]
+    assert parsed == [1] and len(problems) == 1 and "an inline script" in problems[0]
+
+
 def test_every_built_page_carries_a_policy_with_its_inline_script_hashes(built_site):
     pages = list(built_site.site.rglob("*.html"))
     assert len(pages) > 30

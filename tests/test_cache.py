@@ -150,7 +150,9 @@ def test_rendering_is_reused_until_a_content_file_changes(content, project_paths
     rendered = []
     real = build.render_edition
     monkeypatch.setattr(
-        build, "render_edition", lambda library, edition: rendered.append(edition.id) or real(library, edition)
+        build,
+        "render_edition",
+        lambda library, edition, *rest: rendered.append(edition.id) or real(library, edition, *rest),
     )
 
     def render():

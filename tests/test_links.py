@@ -402,3 +402,21 @@ def test_broken_search_result_is_reported(tmp_path):
     assert [(b.file, b.url, b.text) for b in broken] == [
         ("gb/search/search_index.json", "gone/index.html", "search result 'Gone'")
     ]
+
+
+def test_link_positions_are_located_only_for_problems(real_content_copy, monkeypatch):
+    """Finding where a link was written is most of the link check's time: only a broken
+    link's position is worked out (and it is still exact: the tests above)."""
+    from kb_tools.checks import links as content_links
+
+    located: list[str] = []
+    real = content_links.text_location
+    monkeypatch.setattr(content_links, "text_location", lambda *a, **k: located.append(a[1]) or real(*a, **k))
+    library = check_content(real_content_copy.root).library
+    assert content_link_problems(library) == []
+    assert located == []
+    file, match = first_in_text_link(real_content_copy.root)
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text[: match.start(1)] + "no-such-page" + text[match.end(1) :], encoding="utf-8")
+    broken = content_link_problems(check_content(real_content_copy.root).library)
+    assert len(broken) == 1 and len(located) == 1

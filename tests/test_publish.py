@@ -127,3 +127,38 @@ def test_a_temporary_link_left_by_a_killed_publish_is_replaced(tmp_path):
     make_version(site, "two")
     assert (site / "index.html").read_text() == "two"
     assert not leftover.is_symlink()
+
+
+def make_unpruned_version(target, text):
+    staged = publish.stage(target)
+    (staged / "index.html").write_text(text)
+    return publish.publish(staged, target, prune=False)
+
+
+def test_without_pruning_the_switch_removes_nothing_and_outdated_names_what_can_go(tmp_path):
+    site = tmp_path / "site"
+    made = [make_unpruned_version(site, str(i)) for i in range(4)]
+    assert all(v.exists() for v in made)  # the switch deleted nothing
+    assert (site / "index.html").read_text() == "3"
+    assert publish.outdated(site) == made[:2]  # all but the published one and the one before it
+
+
+def test_the_next_build_removes_the_version_before_last_while_it_works(tmp_path):
+    site = tmp_path / "site"
+    before_last, previous, live = (make_unpruned_version(site, str(i)) for i in range(3))
+    with publish.removing_outdated(site):
+        new = make_unpruned_version(site, "new")  # this build's own switch, while the removal runs
+        assert (site / "index.html").read_text() == "new"
+    assert not before_last.exists()
+    assert previous.exists() and live.exists() and new.exists()  # live was published when the build started
+
+
+def test_a_failed_build_leaves_an_outdated_version_for_the_next_one(tmp_path):
+    site = tmp_path / "site"
+    made = [make_unpruned_version(site, str(i)) for i in range(3)]
+    with pytest.raises(RuntimeError), publish.removing_outdated(site):
+        raise RuntimeError("the build failed")
+    with publish.removing_outdated(site):
+        pass
+    assert not made[0].exists() and made[1].exists() and made[2].exists()
+    assert (site / "index.html").read_text() == "2"

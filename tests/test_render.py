@@ -2,7 +2,7 @@ from kb_tools.content.validate import check_content
 from kb_tools.pipeline.build import render_all
 from kb_tools.site.render import A_TO_Z_GROUP, escape, render_edition, section_nav
 
-from conftest import REPO, page_yaml
+from conftest import EDIT_KINDS, REPO, page_yaml, random_edit, rewrite
 
 
 def library_of(tree):
@@ -465,3 +465,69 @@ def test_owner_contact_is_text_not_an_address(content):
     )
     problems = [str(p) for p in check_all(content.root, CheckOptions()).problems]
     assert any("site.yml:" in p and "email address" in p for p in problems), problems
+
+
+# --- per-page reuse: only what a change touches is rendered again, byte for byte --------------
+
+
+def synthetic_library(tmp_path, pages=60, seed=3):
+    import dataclasses
+
+    from kb_tools.config import Paths
+    from kb_tools.dev import synth
+
+    corpus = synth.generate(tmp_path / "content", pages, seed)
+    paths = Paths(corpus.root, tmp_path / "docs", tmp_path / "site", tmp_path / "index", REPO / "mkdocs.yml")
+    return corpus, dataclasses.replace(paths, cache=tmp_path / "cache")
+
+
+def test_random_edits_render_byte_for_byte_as_from_nothing(tmp_path):
+    """Fixed seed: each step edits, then renders reusing the pages kept from the steps
+    before, and compares every file and the navigation with a render from nothing."""
+    import random
+
+    from kb_tools.pipeline.build import render_editions
+
+    corpus, paths = synthetic_library(tmp_path, pages=40)
+    rng = random.Random(20261204)
+    edits = rng.sample(EDIT_KINDS * 2, len(EDIT_KINDS) * 2)  # every kind twice, in a random order
+    kinds = set()
+    for step in range(len(edits) + 1):
+        if step:
+            kinds.add(random_edit(rng, corpus, step, edits[step - 1]))
+        result = check_content(corpus.root, paths.cache)
+        assert result.ok, [str(p) for p in result.problems[:3]]
+        reused = render_editions(result.library, paths, result.source_key)
+        fresh = [render_edition(result.library, e) for e in result.library.site.editions]
+        for got, want in zip(reused, fresh):
+            assert got.nav == want.nav
+            assert {f.path: f.text for f in got.files} == {f.path: f.text for f in want.files}, (step, kinds)
+    assert kinds == set(EDIT_KINDS)
+
+
+def test_a_text_edit_renders_only_that_page_and_a_title_edit_also_the_pages_naming_it(tmp_path, monkeypatch):
+    from kb_tools.pipeline.build import render_editions
+    from kb_tools.site import render
+
+    corpus, paths = synthetic_library(tmp_path)
+    rendered: list[str] = []
+    real = render.render_page
+    monkeypatch.setattr(render, "render_page", lambda page, *a, **k: rendered.append(page.id) or real(page, *a, **k))
+
+    def render_now():
+        rendered.clear()
+        result = check_content(corpus.root, paths.cache)
+        render_editions(result.library, paths, result.source_key)
+        return sorted(rendered)
+
+    assert len(render_now()) == 2 * len(corpus.pages)  # from nothing: every page in both editions
+    page = corpus.pages[0]
+    rewrite(corpus.page_file(page), lambda d: d["body"][0].update(text="Only this page changed.\n"))
+    assert render_now() == [page.id, page.id]
+    rewrite(corpus.page_file(page), lambda d: d.update(title="A new title"))
+    naming = {
+        p.id
+        for p in check_content(corpus.root).library.pages
+        if page.id in p.related or f"page:{page.id}" in repr(p)  # related lists and in-text links
+    }
+    assert naming and set(render_now()) == {page.id} | naming

@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import httpx
-
 from kb_tools import config
 from kb_tools.cache import atomic_write, warn
 from kb_tools.checks.links import external_links
 from kb_tools.model import Library, Problem
 
 if TYPE_CHECKING:
+    import httpx  # imported where used: only --external needs it (a no-change build should not pay for it)
+
     from kb_tools.checks.options import CheckOptions
 
 USER_AGENT = "kb-tools link checker (Caseworker Procedures)"
@@ -87,6 +87,8 @@ async def _follow(client: httpx.AsyncClient, url: str, settings: Settings) -> Ou
 
 async def check_url(client: httpx.AsyncClient, url: str, settings: Settings, host_limit: asyncio.Semaphore) -> Outcome:
     """One address, with retries and back-off for failures that may pass."""
+    import httpx
+
     outcome = Outcome(url)
     for attempt in range(settings.retries + 1):
         if attempt:
@@ -113,6 +115,8 @@ def _reason(err: Exception) -> str:
 
 
 async def _check_all(urls: list[str], settings: Settings) -> dict[str, Outcome]:
+    import httpx
+
     limits = httpx.Limits(max_connections=settings.total, max_keepalive_connections=settings.total)
     hosts: dict[str, asyncio.Semaphore] = {}
     async with httpx.AsyncClient(

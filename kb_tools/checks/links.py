@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from kb_tools.content.load import text_location
@@ -41,9 +42,17 @@ class WrittenLink:
     page: Page
     target: str
     label: str
-    location: Location
     editions: tuple[str, ...]
     field: str  # "summary", "body/2/text", …: where on the page
+    keys: tuple[str | int, ...]  # the field's keys, for the fallback location
+    offset: int  # where the target starts in the field's text
+
+    @cached_property
+    def location(self) -> Location:
+        """Where the target was written: worked out only when asked for (a problem to report,
+        an external link to check), as finding it is most of the check's time."""
+        fallback = self.page.location(*self.keys)
+        return text_location(self.page.source_text, self.field, self.offset, fallback=fallback)
 
 
 def written_links(page: Page, editions: tuple[str, ...]) -> list[WrittenLink]:
@@ -60,8 +69,9 @@ def written_links(page: Page, editions: tuple[str, ...]) -> list[WrittenLink]:
                 seen.setdefault(link.target_start, (link, []))[1].append(edition)
         field = "/".join(str(k) for k in keys)
         for offset, (link, shown) in sorted(seen.items()):
-            where = text_location(page.source_text, field, offset, fallback=page.location(*keys))
-            found.append(WrittenLink(page, link.target, plain_text(link.label), where, tuple(shown), field))
+            found.append(
+                WrittenLink(page, link.target, plain_text(link.label), tuple(shown), field, tuple(keys), offset)
+            )
     return found
 
 

@@ -13,10 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from kb_tools import config
 from kb_tools.cache import Store, key_of
@@ -43,6 +40,9 @@ from kb_tools.model import (
     Term,
     Terminology,
 )
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 SLUG = {"type": "string", "pattern": config.ID_PATTERN}
 SITE_SCHEMA: dict[str, Any] = {
@@ -175,6 +175,8 @@ class CheckResult:
 
 
 def schema_problems(doc: SourceDocument, schema: dict[str, Any]) -> list[Problem]:
+    from jsonschema import Draft202012Validator  # here: a check where every file is cached never loads it
+
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     problems: list[Problem] = []
     for error in validator.iter_errors(doc.data):

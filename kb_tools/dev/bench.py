@@ -37,6 +37,7 @@ from kb_tools.model import Library
 from kb_tools.pipeline.build import build_sites, render_all
 from kb_tools.search import index
 from kb_tools.search.query import SearchService
+from kb_tools.versions import VERSION_PREFIX, current, versions_folder
 
 # key, label, unit: every figure the benchmark reports, in table order.
 FIGURES = (
@@ -50,7 +51,7 @@ FIGURES = (
     ("tool_share", "tool's own steps / MkDocs build", "%"),
     ("full_build", "kb build, from nothing", "s"),
     ("no_change_build", "kb build, nothing changed", "s"),
-    ("one_page_build", "kb build, one page changed", "s"),
+    ("one_page_build", "kb build, one page changed (an old version to delete)", "s"),
     ("one_page_build_less_mkdocs", "kb build, one page changed, less MkDocs", "s"),
     ("search_p50", "search latency p50", "ms"),
     ("search_p95", "search latency p95", "ms"),
@@ -65,14 +66,16 @@ UNITS = {key: unit for key, _, unit in FIGURES}
 # gains: measured up to this size, where it costs minutes, not hours.
 SERIAL_UP_TO = 2000
 
-# The issue's targets: figure → (limit, at N or None for every N, what it says).
-TARGETS = {
-    "tool_share": (20.0, 1000, "tool's own steps under 20% of MkDocs at 1,000 pages"),
-    "no_change_build": (2.0, 1000, "no-change kb build under 2 s at 1,000 pages"),
-    "one_page_build_less_mkdocs": (5.0, None, "one-page change under 5 s plus MkDocs' own time"),
-    "search_p95": (20.0, 10000, "search p95 under 20 ms at 10,000 pages"),
-    "page_size": (100.0, 10000, "average page under 100 KB at 10,000 pages"),
-}
+# Issue 17's targets: (figure, limit, at N or None for every N, what it says). A figure
+# ending in _cpu is the CPU time of all processes (the steadier figure on a shared machine).
+TARGETS: tuple[tuple[str, float, int | None, str], ...] = (
+    ("tool_share_cpu", 25.0, 1000, "tool's own CPU under 25% of MkDocs' at 1,000 pages"),
+    ("no_change_build_cpu", 0.5, 1000, "no-change kb build under 0.5 CPU-s at 1,000 pages"),
+    ("one_page_build_less_mkdocs_cpu", 1.0, 1000, "one-page change: tool's own CPU under 1 s at 1,000 pages"),
+    ("one_page_build_less_mkdocs_cpu", 5.0, 10000, "one-page change: tool's own CPU under 5 s at 10,000 pages"),
+    ("search_p95", 8.0, 10000, "search p95 under 8 ms at 10,000 pages"),
+    ("page_size", 100.0, 10000, "average page under 100 KB at 10,000 pages"),
+)
 
 
 @dataclass
@@ -284,10 +287,23 @@ def measure_builds(paths: Paths, corpus: synth.SynthCorpus, editions: list[str],
     add_timing(runs, "no_change_build", timing)
 
     synth.edit_page(corpus, run)
+    plant_old_versions(paths.site)
     timing, report = run_build(paths)
+    assert len(list(versions_folder(paths.site).glob(VERSION_PREFIX + "*"))) == 3, "the old version was not removed"
     add_timing(runs, "one_page_build", timing)
     mkdocs = report["timings"].get("mkdocs", 0.0)
     runs.add("one_page_build_less_mkdocs", timing.wall - mkdocs, timing.cpu - report["mkdocs_cpu"])
+
+
+def plant_old_versions(site: Path) -> None:
+    """Two earlier versions beside the published one, as after a maintainer's second build:
+    the oldest, a full copy, is outdated, so the measured build has a whole site to delete
+    (kb_tools/versions.py `outdated`); the newer one (hard links) is kept as the previous."""
+    live = current(site)
+    assert live is not None
+    builds = versions_folder(site)
+    shutil.copytree(live, builds / f"{VERSION_PREFIX}00000000T000001-bench-old")
+    shutil.copytree(live, builds / f"{VERSION_PREFIX}00000000T000002-bench-previous", copy_function=os.link)
 
 
 def folder_bytes(folder: Path) -> int:
@@ -358,7 +374,7 @@ def describe(about: dict, runs: int) -> str:
 
 def target_results(results: dict[int, dict[str, float | None]]) -> list[dict[str, object]]:
     checks = []
-    for key, (limit, at, text) in TARGETS.items():
+    for key, limit, at, text in TARGETS:
         for pages, figures in results.items():
             if (at is None or at == pages) and figures.get(key) is not None:
                 checks.append(
@@ -366,7 +382,7 @@ def target_results(results: dict[int, dict[str, float | None]]) -> list[dict[str
                         "target": text,
                         "pages": pages,
                         "value": figures[key],
-                        "unit": UNITS[key],
+                        "unit": UNITS[key.removesuffix("_cpu")],
                         "met": figures[key] < limit,  # type: ignore[operator]  # not None: checked above
                     }
                 )

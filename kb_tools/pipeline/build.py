@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import IO
 from urllib.parse import urlsplit
@@ -69,11 +68,13 @@ class BuildError(KbError):
 
 def render_editions(library: Library, paths: Paths, source_key: str = "") -> list[EditionOutput]:
     """Each edition rendered, or its files read back from an earlier build of the same bytes
-    (the library's `source_key`) on the same date (pages show dates); rendering is most of a
-    no-change build's time. Without a source key nothing is reused."""
-    store = Store(paths.cache if source_key else None, "rendered-editions", "rendering")
-    today = date.today().isoformat()
-    cached = store.get(source_key, today)
+    (the library's `source_key`); rendering is most of a no-change build's time. Nothing
+    rendered depends on today's date (pages show the dates written in the content). When
+    some content changed, each procedure page is still reused when nothing it is made from
+    changed (site/render.py PageReuse). Without a source key nothing is reused."""
+    folder = paths.cache if source_key else None
+    store = Store(folder, "rendered-editions", "rendering")
+    cached = store.get(source_key)
     if cached is not None:
         # Only the files and nav are kept: pickled pages would be slower to read than to redo.
         outputs = [
@@ -81,8 +82,10 @@ def render_editions(library: Library, paths: Paths, source_key: str = "") -> lis
             for e, (files, nav) in zip(library.site.editions, cached)
         ]
     else:
-        outputs = [render_edition(library, edition) for edition in library.site.editions]
-        store.put([(o.files, o.nav) for o in outputs], source_key, today)
+        pages = Store(folder, "rendered-pages", "rendering pages")
+        outputs = [render_edition(library, edition, pages) for edition in library.site.editions]
+        pages.save()
+        store.put([(o.files, o.nav) for o in outputs], source_key)
     store.save()
     return outputs
 
@@ -324,7 +327,7 @@ def build(
     Whatever fails or interrupts the build (an error, Ctrl-C, SIGTERM), the published site and
     index are left exactly as they were; a killed build's leftovers are removed by the next one.
     """
-    with publish.build_lock(paths.site), publish.interrupts_raise():
+    with publish.build_lock(paths.site), publish.interrupts_raise(), publish.removing_outdated(paths.site):
         return _build(paths, progress, options, site_rules)
 
 
@@ -390,7 +393,7 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions, site_rules: 
             discard_search_indexes(updates)
             return BuildResult(check, problems=found, changed=changed, timings=timings)
         with _step("publishing the new site"):
-            publish.publish(staging, paths.site)
+            publish.publish(staging, paths.site, prune=False)  # older versions: removing_outdated
         publish_search_indexes(updates)
     except BaseException:
         publish.discard(staging)

@@ -10,7 +10,7 @@ import html
 import math
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
@@ -44,7 +44,7 @@ from kb_tools.layout import (
     page_path,
     site_url,
 )
-from kb_tools.cache import atomic_write
+from kb_tools.cache import Store, atomic_write, key_of
 from kb_tools.checks.links import PUBLISHED_SCHEMES as SAFE_SCHEMES
 from kb_tools.model import BodySection, Edition, Library, Page, SiteConfig
 from kb_tools.editions.synonyms import search_words
@@ -499,11 +499,52 @@ def replaced_terms(library: Library, edition: Edition) -> tuple[str, ...]:
     return tuple(term.gb for term in library.terminology.ni_terms if term.gb != term.ni) if edition.id == "ni" else ()
 
 
-def render_edition(library: Library, edition: Edition) -> EditionOutput:
+_PAGE_REFERENCE = re.compile(r"page:([a-z0-9]+(?:-[a-z0-9]+)*)")
+
+
+class PageReuse:
+    """Each procedure page's Markdown, reused when nothing it is made from changed.
+
+    A page's Markdown is made from the page as the edition shows it, the edition, site.yml
+    and the terminology (its hidden search words), and, of other pages, only what its links
+    and related list show: the id, section, title and summary of each page it names, and the
+    id and section of the pages those summaries link to. The key holds all of that, so a
+    change to a title is rendered again on every page that names it, and nowhere else."""
+
+    def __init__(self, store: Store, library: Library, edition: Edition, replaced: tuple[str, ...]) -> None:
+        self.store = store
+        # The glossary marks terms on every page, and its definitions may name pages.
+        glossary = repr(library.glossary.terms)
+        self.context = key_of(repr(edition), repr(library.site), repr(library.terminology), repr(replaced), glossary)
+        self.glossary_links = sorted(set(_PAGE_REFERENCE.findall(glossary)))
+
+    def key(self, page: Page, pages: dict[str, Page]) -> str:
+        shown = repr(page)
+        named = sorted(set(_PAGE_REFERENCE.findall(shown)) | set(page.related) | set(self.glossary_links))
+        parts = [self.context, shown]
+        for page_id in named:
+            target = pages.get(page_id)
+            if target is None:
+                parts.append(f"absent {page_id}")
+                continue
+            parts.append(repr((target.id, target.section, target.title, target.summary)))
+            for linked_id in sorted(set(_PAGE_REFERENCE.findall(target.summary))):
+                linked = pages.get(linked_id)
+                parts.append(repr((linked.id, linked.section)) if linked else f"absent {linked_id}")
+        return key_of(*parts)
+
+    def markdown(self, page: Page, render: Callable[[], str], pages: dict[str, Page]) -> str:
+        return self.store.get_or_compute(render, self.key(page, pages))
+
+
+def render_edition(library: Library, edition: Edition, store: Store | None = None) -> EditionOutput:
+    """The edition's Markdown files and navigation. With a store, procedure pages whose
+    inputs are unchanged are read back instead of rendered (PageReuse)."""
     site = library.site
     synonyms, legacy, replaced = library.terminology.synonyms, library.terminology.legacy_terms, replaced_terms(library, edition)
     edition_pages = list(edition_view(library, edition))
     pages = {p.id: p for p in edition_pages}
+
     by_section: dict[str, list[Page]] = {}
     for page in sort_pages(edition_pages):
         by_section.setdefault(page.section, []).append(page)
@@ -515,6 +556,14 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
         return None if contact is None else terminology.edition_text(contact, edition.id, substitute)
 
     glossary = tuple(edition_glossary(library.glossary.terms, edition.id, library.terminology))
+    reuse = PageReuse(store, library, edition, replaced) if store is not None else None
+
+    def page_markdown(page: Page) -> str:
+        def render() -> str:
+            words = search_words(page, synonyms, legacy, replaced)
+            return render_page(page, edition, site, pages, words, contact_for(page), glossary)
+
+        return reuse.markdown(page, render, pages) if reuse is not None else render()
     changes = change_entries(edition_pages)
     files = [
         RenderedFile(HOME, render_home(site, edition, by_section, pages)),
@@ -530,13 +579,7 @@ def render_edition(library: Library, edition: Edition) -> EditionOutput:
         if not members:
             continue
         files.append(RenderedFile(f"{section.id}/index.md", render_section_index(section.id, site, members, pages)))
-        files.extend(
-            RenderedFile(
-                page_path(p),
-                render_page(p, edition, site, pages, search_words(p, synonyms, legacy, replaced), contact_for(p), glossary),
-            )
-            for p in members
-        )
+        files.extend(RenderedFile(page_path(p), page_markdown(p)) for p in members)
         nav.append({section.title: [f"{section.id}/index.md", *section_nav(members)]})
     nav.append({"What's changed": CHANGES_PAGE})
     nav.append({GLOSSARY_TITLE: GLOSSARY_PAGE})
