@@ -22,6 +22,7 @@
   var PAUSE_MS = 150; // after the last keystroke: a query per word typed, not per letter
   var LIMIT = 10;
   var ENGINE_FILE = "assets/kb/search-engine.js";
+  var REFUSED = /^(the query |limit )/;
   var ICON_PATH =
     "M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27A6.52 6.52 0 0 1 9.5 16 " +
     "6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5Z";
@@ -121,7 +122,11 @@
       name: "engine",
       search: function (query) {
         return loadEngine().then(function (engine) {
-          return engine.search(root, query, LIMIT);
+          return engine.search(root, query, LIMIT).catch(function (error) {
+            // The engine refuses what the service refuses, in the service's words (query.py's
+            // request_errors); anything else is an index it could not load.
+            throw REFUSED.test(error && error.message) ? refusal(error.message) : error;
+          });
         }).then(function (body) { return asResponse(query, body); });
       }
     };
@@ -424,10 +429,9 @@
     var link = element("a", "kb-search__link");
     link.href = resultHref(result.url);
     link.appendChild(element("span", "kb-search__title", result.title));
-    if (result.section) {
-      link.appendChild(element("span", "kb-search__visually-hidden", ", "));
-      link.appendChild(element("span", "kb-search__section", "Section: " + result.section));
-    }
+    // Named "<title> Section: <heading>": the section is a line of its own (a block, so
+    // the name has a space between the two).
+    if (result.section) link.appendChild(element("span", "kb-search__section", "Section: " + result.section));
     if (weakPlace) link.setAttribute("aria-describedby", this.list.id + "-weak");
     item.appendChild(link);
     if (result.snippet) {
