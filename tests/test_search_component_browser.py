@@ -75,9 +75,13 @@ def test_typing_lists_results_that_deep_link_to_their_section(page, site, reques
     assert links.first.inner_text().splitlines()[0] == "Freedom of Information requests"
 
     # The overview page's result links to its section on FOI, and is named with it.
-    overview = page.get_by_role("link", name=re.compile(r"^Assurance and guidance overview Section: Freedom of Information"))
+    overview = page.get_by_role(
+        "link", name=re.compile(r"^Assurance and guidance overview Section: Freedom of Information")
+    )
     href = overview.get_attribute("href")
-    assert re.fullmatch(r"\.\./\.\./assurance-and-guidance/assurance-and-guidance-overview/index\.html#[\w-]+", href), href
+    assert re.fullmatch(r"\.\./\.\./assurance-and-guidance/assurance-and-guidance-overview/index\.html#[\w-]+", href), (
+        href
+    )
     anchor = href.split("#")[1]
     overview.focus()
     page.keyboard.press("Enter")
@@ -286,7 +290,9 @@ def test_sr_check_page_box_is_the_same_component(page, site):
     page.wait_for_selector('[data-kb-search="page"][data-kb-state="results"]')
     results = page.get_by_role("list", name="Procedures that may answer your question")
     assert results.get_by_role("link").first.inner_text().startswith("Freedom of Information requests")
-    assert page.locator("#kb-search-page-status").inner_text().startswith("Showing results for “freedom of information”")
+    assert (
+        page.locator("#kb-search-page-status").inner_text().startswith("Showing results for “freedom of information”")
+    )
     assert page.locator(f"{HEADER}[data-kb-state=ready]").count() == 1  # the header's box is untouched
 
 
