@@ -93,7 +93,7 @@ def _page_words(files: tuple[browser_index.ExportedFile, ...]) -> list[str]:
     for file in files:
         if file.name.startswith("w-"):
             part = json.loads(file.text[file.text.index(",") + 1 : -3])
-            words += [w for w, (_, pages) in part["v"].items() if pages and w.isalpha() and len(w) > 3]
+            words += [w for w, (_, pages) in part.items() if pages and w.isalpha() and len(w) > 3]
     return sorted(words)
 
 

@@ -37,7 +37,8 @@ def test_each_file_is_one_call_naming_itself(content, tmp_path):
         assert CALL.match(text).group(1) == json.dumps(name.removesuffix(".js"))
     meta = data(files["meta.js"])
     assert meta["edition"] == "gb" and meta["documents"] == 2
-    assert {f"t-{k}.js" for k in meta["term_parts"]} | {f"w-{k}.js" for k in meta["word_parts"]} <= set(files)
+    parts = {f"t-{k}.js" for k in meta["term_parts"]} | {f"w-{k}.js" for k in meta["word_parts"]}
+    assert parts | {f"e-{k}.js" for k in meta["english_parts"]} <= set(files)
 
 
 def test_no_text_can_end_the_script():
@@ -93,8 +94,9 @@ def test_words_say_what_the_pages_hold_and_what_english_holds(content, tmp_path)
     words = {}
     for name, text in files.items():
         if name.startswith("w-"):
+            words.update({w: ("page", v) for w, v in data(text).items()})
+        elif name.startswith("e-"):
             part = data(text)
-            words.update({w: ("page", v) for w, v in part["v"].items()})
             words.update({w: ("english stem", s) for w, s in part["s"].items()})
             words.update({w: ("english", "") for w in part["e"].split()})
     assert words["negotiation"] == ("page", ["negoti", 1])

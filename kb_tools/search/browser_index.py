@@ -43,7 +43,7 @@ from kb_tools.search.query import (
     _posting_blocks,
 )
 
-FORMAT = 2  # bump when the files' layout changes (search-engine.js checks it)
+FORMAT = 3  # bump when the files' layout changes (search-engine.js checks it)
 SEARCH_INDEX_FOLDER = "search-index"
 DOCS_PER_CHUNK = 25  # a result loads its chunk: small enough that little is loaded unshown
 # Parts are keyed by a term's first letters: one letter while a part stays small, two when
@@ -94,9 +94,13 @@ def _export(version: Path, edition: str) -> tuple[ExportedFile, ...]:
         opened.close()
     width = _key_width(terms)
     term_parts = _parts(terms, width)
-    word_parts = words
+    # The words of English are a part of their own: a query whose words the pages hold
+    # (most) never loads them.
+    word_parts = {key: part["v"] for key, part in words.items()}
+    english_parts = {key: {"s": part["s"], "e": part["e"]} for key, part in words.items()}
     files = [ExportedFile(f"t-{key}.js", _script(f"t-{key}", part)) for key, part in term_parts.items()]
     files += [ExportedFile(f"w-{key}.js", _script(f"w-{key}", part)) for key, part in word_parts.items()]
+    files += [ExportedFile(f"e-{key}.js", _script(f"e-{key}", part)) for key, part in english_parts.items()]
     chunks = [docs[i : i + DOCS_PER_CHUNK] for i in range(0, count, DOCS_PER_CHUNK)]
     files += [ExportedFile(f"d-{n}.js", _script(f"d-{n}", _chunk(chunk))) for n, chunk in enumerate(chunks)]
     meta = {
@@ -108,6 +112,7 @@ def _export(version: Path, edition: str) -> tuple[ExportedFile, ...]:
         "key_width": width,
         "term_parts": sorted(term_parts),
         "word_parts": sorted(word_parts),
+        "english_parts": sorted(english_parts),
         "folding": folding,
         "ratio": _RATIO,
         "spaced_ampersand": _SPACED_AMPERSAND,

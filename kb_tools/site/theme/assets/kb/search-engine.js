@@ -23,7 +23,7 @@
   var ALPHA = /^\p{L}+$/u; // str.isalpha()
   var DIGITS = /^\p{N}+$/u; // str.isdigit()
 
-  var FORMAT = 2; // browser_index.FORMAT
+  var FORMAT = 3; // browser_index.FORMAT
   var pending = {}; // script name → {resolve, reject} while it loads
   var indexes = {}; // root → Index (or its promise)
 
@@ -64,7 +64,8 @@
     this.limits = meta.limits;
     this.stop = new Set(meta.stop_words);
     this.terms = {}; // part key → {stem: [doc, score, …]}
-    this.words = {}; // part key → {v, s, e (a Set)}
+    this.words = {}; // part key → {word: [stem, pages]}
+    this.english_ = {}; // part key → {s: {word: stem}, e: Set of words}
     this.near = {}; // part key → NearWords over its words
     this.docs = {}; // chunk number → documents
     this.folds = compileFolding(meta.folding);
@@ -88,15 +89,24 @@
     }));
   };
 
+  // A word's part of the page words, then, for a word no page holds, its part of the words
+  // of English (its stem if the pages hold it, or whether it is English at all).
   Index.prototype.loadWords = function (words) {
     var self = this;
     var keys = unique(words.map(function (w) { return partKey(w, 1); }));
     return Promise.all(keys.map(function (key) {
       if (self.words[key] || self.meta.word_parts.indexOf(key) < 0) return null;
-      return load(self.root, "w-" + key).then(function (data) {
-        self.words[key] = { v: data.v, s: data.s, e: new Set(data.e ? data.e.split(" ") : []) };
-      });
-    }));
+      return load(self.root, "w-" + key).then(function (data) { self.words[key] = data; });
+    })).then(function () {
+      var unknown = words.filter(function (w) { return !self.known(w); });
+      var english = unique(unknown.map(function (w) { return partKey(w, 1); }));
+      return Promise.all(english.map(function (key) {
+        if (self.english_[key] || self.meta.english_parts.indexOf(key) < 0) return null;
+        return load(self.root, "e-" + key).then(function (data) {
+          self.english_[key] = { s: data.s, e: new Set(data.e ? data.e.split(" ") : []) };
+        });
+      }));
+    });
   };
 
   Index.prototype.loadDocs = function (docnums) {
@@ -135,14 +145,14 @@
 
   Index.prototype.wordEntry = function (word) {
     var part = this.words[partKey(word, 1)];
-    return part ? part.v[word] : undefined;
+    return part ? part[word] : undefined;
   };
 
   Index.prototype.stemOf = function (word) {
     // A word no page holds and English does not stem to a page's stem is searched as typed.
     var entry = this.wordEntry(word);
     if (entry) return entry[0];
-    var part = this.words[partKey(word, 1)];
+    var part = this.english_[partKey(word, 1)];
     return part && part.s[word] ? part.s[word] : word;
   };
 
@@ -151,7 +161,7 @@
   };
 
   Index.prototype.english = function (word) { // english_words()
-    var part = this.words[partKey(word, 1)];
+    var part = this.english_[partKey(word, 1)];
     return !!part && (word in part.s || part.e.has(word));
   };
 
@@ -341,13 +351,13 @@
     if (!part) return null;
     if (!this.near[key]) {
       // Only words with this first letter can be a correction (query.py: same first letter).
-      this.near[key] = new NearWords(Object.keys(part.v).filter(function (w) { return ALPHA.test(w); }));
+      this.near[key] = new NearWords(Object.keys(part).filter(function (w) { return ALPHA.test(w); }));
     }
     var near = this.near[key].nearest(word, word.length >= 6 ? 2 : 1).sort(byCodePoint);
     var found = null;
     var most = -1;
     near.forEach(function (w) {
-      if (part.v[w][1] > most) { found = w; most = part.v[w][1]; }
+      if (part[w][1] > most) { found = w; most = part[w][1]; }
     });
     return found;
   };
