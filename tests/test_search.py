@@ -139,9 +139,8 @@ def test_term_scores_are_whooshs_own_over_many_blocks_segments_and_deletions(tmp
     """Postings read a block at a time (search._posting_blocks) score every page exactly as
     Whoosh's searcher does, in an index with a second segment and a deleted document (a build
     merges segments after replacing pages; this index is written without merging)."""
-    from whoosh import index as whoosh_index
-
     from test_index import library_of
+    from whoosh import index as whoosh_index
 
     corpus = generate(tmp_path / "content", 300)
     root = tmp_path / "ix"
