@@ -61,8 +61,9 @@ def export_library(pages: int, work: Path) -> dict:
     build_search_index(corpus.root, work / "search_index")
     version = current_version(edition_folder(work / "search_index", "gb"))
     assert version is not None
+    english = browser_index._english_stems()  # kept between builds (export_all's store)
     cpu, wall = time.process_time(), time.perf_counter()
-    files = browser_index._export(version, "gb")  # not the cached export: its cost is measured
+    files = browser_index._export(version, "gb", english)  # not the cached export: its cost is measured
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     site = work / "site"
     browser_index.write(files, site)

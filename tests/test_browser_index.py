@@ -143,7 +143,7 @@ def test_an_index_updated_page_by_page_exports_what_one_built_from_nothing_does(
     build_search_index(content.root, tmp_path / "updated")  # only the changes indexed
     build_search_index(content.root, tmp_path / "fresh")
     updated, fresh = (
-        {f.name: f.text for f in browser_index._export(current_version(edition_folder(root, "gb")), "gb")}
+        {f.name: f.text for f in browser_index.export(current_version(edition_folder(root, "gb")), "gb")}
         for root in (tmp_path / "updated", tmp_path / "fresh")
     )
     assert updated.keys() == fresh.keys()

@@ -209,10 +209,13 @@ def write_browser_indexes(updates: list[index.IndexUpdate], staging: Path, editi
     """Each rebuilt edition gets the in-browser copy of its new search index (search-index/):
     the same search where there is no service. Reused editions keep theirs: their fingerprint
     covers what the index is made from."""
+    versions = {}
     for update in updates:
         version = update.staged or index.current_version(update.folder)
         if update.edition in editions and version is not None:
-            browser_index.write(browser_index.export(version, update.edition, paths.cache), staging / update.edition)
+            versions[update.edition] = version
+    for edition, files in browser_index.export_all(versions, paths.cache).items():
+        browser_index.write(files, staging / edition)
 
 
 def publish_search_indexes(updates: list[index.IndexUpdate]) -> None:

@@ -25,6 +25,7 @@ Written into each edition's built site under `search-index/` (SEARCH_INDEX_FOLDE
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -60,13 +61,22 @@ class ExportedFile:
     text: str
 
 
-def export(version: Path, edition: str, cache: Path | None = None) -> tuple[ExportedFile, ...]:
-    """The browser index of one published index version (reused while its manifest is unchanged)."""
-    manifest = (version / MANIFEST).read_bytes()
+def export_all(versions: dict[str, Path], cache: Path | None = None) -> dict[str, tuple[ExportedFile, ...]]:
+    """The browser index of each edition's index version, reused while its manifest (the
+    pages' hashes) is unchanged; the stems of the words of English are kept between builds."""
     store = Store(cache, "browser-index", "the browser search index")
-    files = store.get_or_compute(lambda: _export(version, edition), manifest, edition, str(FORMAT))
+    english = store.get_or_compute(_english_stems, "english stems")
+    exported = {}
+    for edition, version in versions.items():
+        work = functools.partial(_export, version, edition, english)
+        exported[edition] = store.get_or_compute(work, (version / MANIFEST).read_bytes(), edition, str(FORMAT))
     store.save()
-    return files
+    return exported
+
+
+def export(version: Path, edition: str) -> tuple[ExportedFile, ...]:
+    """One edition's browser index, worked out now."""
+    return _export(version, edition, _english_stems())
 
 
 def write(files: tuple[ExportedFile, ...], edition_site: Path) -> None:
@@ -81,13 +91,13 @@ def write(files: tuple[ExportedFile, ...], edition_site: Path) -> None:
         (folder / file.name).write_text(file.text, encoding="utf-8")
 
 
-def _export(version: Path, edition: str) -> tuple[ExportedFile, ...]:
+def _export(version: Path, edition: str, english: dict[str, str]) -> tuple[ExportedFile, ...]:
     opened = _OpenIndex(version)
     try:
         numbering = _numbering(opened)
         terms = _term_scores(opened, numbering)
         norms = _norms(opened, numbering)
-        words = _words(opened, set(terms))
+        words = _words(opened, set(terms), english)
         docs = _documents(opened, numbering)
         folding = opened.folding.to_json()
         count = len(numbering)
@@ -224,7 +234,12 @@ def _parts(items: dict, width: int) -> dict[str, dict]:
 # --- words ------------------------------------------------------------------------------
 
 
-def _words(opened: _OpenIndex, stems: set[str]) -> dict[str, dict]:
+def _english_stems() -> dict[str, str]:
+    """Every word of English that query.py could look up, with the stem the index gives it."""
+    return {word: _stem(word) for word in sorted(english_words()) if _WORD.fullmatch(word)}
+
+
+def _words(opened: _OpenIndex, stems: set[str], english: dict[str, str]) -> dict[str, dict]:
     """Per part (first letter): "v" {word: [stem, pages]} for every word the pages hold; "s"
     {word: stem} for words of English the pages lack but whose stem they hold; "e" the other
     words of English that typo correction would look at, space-separated (kept as typed)."""
@@ -238,10 +253,9 @@ def _words(opened: _OpenIndex, stems: set[str]) -> dict[str, dict]:
         word = term.decode() if isinstance(term, bytes) else term
         known.add(word)
         part(word)["v"][word] = [_stem(word), opened.reader.doc_frequency("plain", word)]
-    for word in sorted(english_words() - known):
-        if not _WORD.fullmatch(word):
+    for word, stem in english.items():
+        if word in known:
             continue
-        stem = _stem(word)
         if stem in stems:
             part(word)["s"][word] = stem
         elif len(word) >= 4 and word.isalpha():  # query.py corrects no shorter or other word
