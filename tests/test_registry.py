@@ -82,3 +82,16 @@ def test_personal_data_in_a_changed_page_is_found_and_kept_while_other_pages_cha
     assert len(found) == 1 and "first.yml:" in found[0]
     content.page("other", related=("first",), text="Other text changed.")  # first.yml reused from the cache
     assert [str(p) for p in registry.check_all(content.root, CheckOptions(), cache, rules).errors] == found
+
+
+def test_personal_data_added_to_the_glossary_alone_is_found_with_the_checks_cached(content, tmp_path):
+    """The per-page rules also scan glossary.yml: an edit of that file alone must be scanned
+    again, not answered from the run before it (the settings' key must cover the glossary)."""
+    cache = tmp_path / "cache"
+    rules = registry.select(["personal-data"])
+    glossary = "terms:\n  - term: tolerance\n    definition: {}\n"
+    content.write("glossary.yml", glossary.format("How much an income must change."))
+    assert registry.check_all(content.root, CheckOptions(), cache, rules).ok
+    content.write("glossary.yml", glossary.format("Call 020 7946 0000 to ask."))
+    found = [str(p) for p in registry.check_all(content.root, CheckOptions(), cache, rules).errors]
+    assert len(found) == 1 and "glossary.yml:3:" in found[0], found

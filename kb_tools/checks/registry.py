@@ -170,12 +170,14 @@ def per_page_problems(
     rules: Sequence[Rule], library: Library, options: CheckOptions, store: Store, options_key: str
 ) -> list[Problem]:
     """Rules whose findings on a page depend only on that page and the site's settings:
-    site.yml and terminology.yml are checked once, and each page's problems are kept under
+    site.yml, terminology.yml and glossary.yml are checked once, and each page's problems are kept under
     the exact text it was validated from, so only new or changed pages are checked again
     (all of them in one run of each rule)."""
     names = ",".join(rule.name for rule in rules)
-    settings = (options_key, names, repr(library.site), repr(library.terminology))
-    site_texts = [s.text if s is not None else "" for s in (library.site.source_text, library.terminology.source_text)]
+    settings = (options_key, names, repr(library.site), repr(library.terminology), repr(library.glossary))
+    # The rules scan these files too (checks/scan.py sources): their bytes are in the key.
+    settings_files = (library.site.source_text, library.terminology.source_text, library.glossary.source_text)
+    site_texts = [s.text if s is not None else "" for s in settings_files]
     settings_only = dataclasses.replace(library, pages=())
     problems = list(
         store.get_or_compute(functools.partial(run_rules, rules, settings_only, options), *settings, *site_texts)
@@ -195,14 +197,15 @@ def per_page_problems(
 def _check_pages(
     rules: Sequence[Rule], library: Library, options: CheckOptions, store: Store, settings: tuple, pages: list[Page]
 ) -> list[Problem]:
-    """The rules run once on these pages alone (site.yml and terminology.yml not scanned
-    again), their problems filed page by page. A problem that names no file of these pages
+    """The rules run once on these pages alone (site.yml, terminology.yml and glossary.yml
+    not scanned again), their problems filed page by page. A problem that names no file of these pages
     keeps the whole batch out of the cache: it is reported, and found again next time."""
     only_pages = dataclasses.replace(
         library,
         pages=tuple(pages),
         site=dataclasses.replace(library.site, source_text=None),
         terminology=dataclasses.replace(library.terminology, source_text=None),
+        glossary=dataclasses.replace(library.glossary, source_text=None),
     )
     found = run_rules(rules, only_pages, options)
     by_path: dict[str, list[Problem]] = {}
