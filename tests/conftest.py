@@ -251,12 +251,54 @@ def rewrite(file, change):
     file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100), encoding="utf-8")
 
 
-EDIT_KINDS = ("text", "title", "summary", "related", "link", "synonyms", "section")
+EDIT_KINDS = ("text", "title", "summary", "related", "link", "synonyms", "section", "glossary", "style")
+
+
+def rewrite_or_create(file, empty, change):
+    """rewrite, starting from `empty` when the file is not there yet (synth writes neither
+    a glossary nor a words-to-avoid list)."""
+    import yaml
+
+    if not file.exists():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(yaml.safe_dump(empty), encoding="utf-8")
+    rewrite(file, change)
+
+
+def a_word_of(rng, file):
+    """A long word from the page's first paragraph: one that readers see, to define or avoid."""
+    import re
+
+    import yaml
+
+    text = yaml.safe_load(file.read_text(encoding="utf-8"))["body"][0].get("text") or "procedure"
+    return rng.choice(sorted(set(re.findall(r"\b[a-z]{7,}\b", text))) or ["procedure"])
+
+
+def define_in_glossary(data, word, step, other_id):
+    """A new term, or a new definition of one already there; the definition links to a
+    page, as real definitions may (its title then shows on every page that uses the term)."""
+    definition = f"Meaning {step} of this word. See [the other page](page:{other_id})."
+    entry = next((t for t in data["terms"] if t["term"].lower() == word), None)
+    if entry is None:
+        data["terms"].append({"term": word, "definition": definition})
+    else:
+        entry["definition"] = definition
+
+
+def avoid_word(data, word, step):
+    entry = next((p for p in data["phrases"] if p["avoid"] == word), None)
+    if entry is None:
+        data["phrases"].append({"avoid": word, "use": f"write plainer word {step}"})
+    else:
+        entry["use"] = f"write plainer word {step}"
 
 
 def random_edit(rng, corpus, step, kind):
     """One maintainer's edit of a random page: its text, title, summary (with a link),
-    related pages or a link in its body; or the terminology's synonyms or a section's title."""
+    related pages or a link in its body; or the terminology's synonyms, a section's title,
+    the glossary (a term the page uses, defined with a link) or the words to avoid (a word
+    the page uses)."""
     page = rng.choice(corpus.pages)
     other = rng.choice([p for p in corpus.pages if p.id != page.id])
     file = corpus.page_file(page)
@@ -270,6 +312,14 @@ def random_edit(rng, corpus, step, kind):
         rewrite(file, lambda d: d.update(related=[other.id]))
     elif kind == "link":
         rewrite(file, lambda d: d["body"][0].update(text=d["body"][0]["text"] + f"\nSee [{step}](page:{other.id}).\n"))
+    elif kind == "glossary":
+        word = a_word_of(rng, file)
+        glossary = corpus.root / "glossary.yml"
+        rewrite_or_create(glossary, {"terms": []}, lambda d: define_in_glossary(d, word, step, other.id))
+    elif kind == "style":
+        word = a_word_of(rng, file)
+        words = corpus.root / "style" / "words-to-avoid.yml"
+        rewrite_or_create(words, {"phrases": []}, lambda d: avoid_word(d, word, step))
     elif kind == "synonyms":
         rewrite(corpus.root / "terminology.yml", lambda d: d["synonyms"].append([f"word{step}", "arrears"]))
     else:

@@ -16,7 +16,8 @@ import pytest
 
 from kb_tools import config
 from kb_tools.checks import style
-from kb_tools.checks.registry import check_all
+from kb_tools.checks.options import CheckOptions
+from kb_tools.checks.registry import RULES, check_all
 from kb_tools.content.text import (
     Code,
     EditionOnly,
@@ -392,6 +393,20 @@ def test_every_owner_is_a_team_the_sources_name_or_to_be_confirmed(pages):
     assert not any(p.owner == "Caseworker learning team" for p in pages.values())
     for page_id in ("media-destruction-overview", "terminology-changes"):
         assert pages[page_id].owner == config.OWNER_TO_BE_CONFIRMED
+
+
+# The only findings `kb check --strict` may make on the real content: the two a maintainer
+# must act on and no source lets us settle (issue 16 asked for both as warnings): owners no
+# source names, and dated facts older than the review interval, which only a check against
+# their source (not the facts sheet) may re-date. Every other rule, the style rules included,
+# is clean even when warnings count as errors.
+MAINTAINER_ACTIONS = {"owner-to-confirm", "as-of-dates"}
+
+
+def test_strict_check_is_clean_but_for_the_maintainer_actions():
+    others = [rule for rule in RULES if rule.name not in MAINTAINER_ACTIONS]
+    result = check_all(CONTENT, CheckOptions(strict=True), rules=others)
+    assert result.ok and result.problems == (), [str(p) for p in result.problems]
 
 
 def test_every_summary_has_25_words_or_fewer_in_both_editions(library, pages):

@@ -3,6 +3,8 @@ and keeps the last good page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from kb_tools.pipeline import preview
@@ -34,7 +36,8 @@ def test_a_saved_change_reloads_the_page_and_an_error_shows_over_the_last_good_p
     content.page("first", broken)
     errors = page.locator("#kb-preview-errors")
     errors.wait_for(timeout=WAIT_MS)
-    assert f"{content.root / 'pages' / 'first.yml'}:" in errors.inner_text()
+    where = re.escape(str(content.root / "pages" / "first.yml"))
+    assert re.search(rf"{where}:\d+:\d+: ", errors.inner_text()), errors.inner_text()  # path:line:column
     assert errors.get_attribute("role") == "alert"
     assert article.get_by_text("Text saved in the editor.").is_visible()  # the last good page stays
     assert article.get_by_text("Never shown.").count() == 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from kb_tools.checks import registry
 from kb_tools.checks.options import CheckOptions
 from kb_tools.model import Problem
@@ -82,3 +84,43 @@ def test_personal_data_in_a_changed_page_is_found_and_kept_while_other_pages_cha
     assert len(found) == 1 and "first.yml:" in found[0]
     content.page("other", related=("first",), text="Other text changed.")  # first.yml reused from the cache
     assert [str(p) for p in registry.check_all(content.root, CheckOptions(), cache, rules).errors] == found
+
+
+def test_personal_data_added_to_the_glossary_alone_is_found_with_the_checks_cached(content, tmp_path):
+    """The per-page rules also scan glossary.yml: an edit of that file alone must be scanned
+    again, not answered from the run before it (the settings' key must cover the glossary)."""
+    cache = tmp_path / "cache"
+    rules = registry.select(["personal-data"])
+    glossary = "terms:\n  - term: tolerance\n    definition: {}\n"
+    content.write("glossary.yml", glossary.format("How much an income must change."))
+    assert registry.check_all(content.root, CheckOptions(), cache, rules).ok
+    content.write("glossary.yml", glossary.format("Call 020 7946 0000 to ask."))
+    found = [str(p) for p in registry.check_all(content.root, CheckOptions(), cache, rules).errors]
+    assert len(found) == 1 and "glossary.yml:3:" in found[0], found
+
+
+@pytest.mark.slow
+def test_random_edits_check_with_the_cache_as_from_nothing(tmp_path):
+    """Fixed seed: each edit (every kind twice, the glossary and the words to avoid among
+    them) is checked reusing the runs before it, and must report exactly what a check with
+    no cache reports."""
+    import random
+
+    from kb_tools.dev import synth
+
+    from conftest import EDIT_KINDS, random_edit
+
+    corpus = synth.generate(tmp_path / "content", 12, 11)
+    cache = tmp_path / "cache"
+    options = CheckOptions(today=date(2026, 12, 4))
+    rng = random.Random(4)
+    edits = rng.sample(EDIT_KINDS * 2, len(EDIT_KINDS) * 2)
+    messages: set[str] = set()
+    for step in range(len(edits) + 1):
+        if step:
+            random_edit(rng, corpus, step, edits[step - 1])
+        reused = registry.check_all(corpus.root, options, cache)
+        fresh = registry.check_all(corpus.root, options)
+        assert reused.problems == fresh.problems, (step, edits[:step])
+        messages |= {p.message for p in fresh.problems}
+    assert any("plainer word" in m for m in messages)  # the words-to-avoid edits were seen

@@ -89,19 +89,33 @@ RULES: tuple[Rule, ...] = (
         placeholders.owner_problems,
         "owners still to be confirmed by the procedures team (warnings)",
     ),
-    Rule("summary-length", style.summary_length_problems, "summaries over 25 words (warnings)"),
-    Rule("sentence-length", style.sentence_length_problems, "sentences over 30 words (warnings)"),
-    Rule("reading-ease", style.reading_ease_problems, "pages below site.yml's reading_ease_min (warnings)"),
-    Rule("words-to-avoid", style.words_to_avoid_problems, "GOV.UK's words to avoid, from content/style/ (warnings)"),
+    # The style rules read each page alone (with site.yml, the terminology and the words to
+    # avoid): per page, so a one-page change does not stem and measure every page again.
+    Rule("summary-length", style.summary_length_problems, "summaries over 25 words (warnings)", per_page=True),
+    Rule("sentence-length", style.sentence_length_problems, "sentences over 30 words (warnings)", per_page=True),
+    Rule(
+        "reading-ease",
+        style.reading_ease_problems,
+        "pages below site.yml's reading_ease_min (warnings)",
+        per_page=True,
+    ),
+    Rule(
+        "words-to-avoid",
+        style.words_to_avoid_problems,
+        "GOV.UK's words to avoid, from content/style/ (warnings)",
+        per_page=True,
+    ),
     Rule(
         "edition-only-summary",
         style.edition_only_summary_problems,
         "summaries promising one edition's text to both (warnings)",
+        per_page=True,
     ),
     Rule(
         "ni-named-things",
         style.ni_named_thing_problems,
         "NI substitutions that name a policy or team no source gives (warnings)",
+        per_page=True,
     ),
     Rule("glossary-unused", glossary.unused_term_problems, "glossary terms no page uses (warnings)"),
 )
@@ -169,13 +183,23 @@ def library_problems(
 def per_page_problems(
     rules: Sequence[Rule], library: Library, options: CheckOptions, store: Store, options_key: str
 ) -> list[Problem]:
-    """Rules whose findings on a page depend only on that page and the site's settings:
-    site.yml and terminology.yml are checked once, and each page's problems are kept under
-    the exact text it was validated from, so only new or changed pages are checked again
-    (all of them in one run of each rule)."""
+    """Rules whose findings on a page depend only on that page and the site's settings
+    (site.yml, terminology.yml, glossary.yml, the words to avoid, all in the key): the
+    settings files are checked once, and each page's problems are kept under the exact text
+    it was validated from, so only new or changed pages are checked again (all of them in
+    one run of each rule)."""
     names = ",".join(rule.name for rule in rules)
-    settings = (options_key, names, repr(library.site), repr(library.terminology))
-    site_texts = [s.text if s is not None else "" for s in (library.site.source_text, library.terminology.source_text)]
+    settings = (
+        options_key,
+        names,
+        repr(library.site),
+        repr(library.terminology),
+        repr(library.glossary),
+        repr(library.words_to_avoid),
+    )
+    # The rules scan these files too (checks/scan.py sources): their bytes are in the key.
+    settings_files = (library.site.source_text, library.terminology.source_text, library.glossary.source_text)
+    site_texts = [s.text if s is not None else "" for s in settings_files]
     settings_only = dataclasses.replace(library, pages=())
     problems = list(
         store.get_or_compute(functools.partial(run_rules, rules, settings_only, options), *settings, *site_texts)
@@ -195,14 +219,15 @@ def per_page_problems(
 def _check_pages(
     rules: Sequence[Rule], library: Library, options: CheckOptions, store: Store, settings: tuple, pages: list[Page]
 ) -> list[Problem]:
-    """The rules run once on these pages alone (site.yml and terminology.yml not scanned
-    again), their problems filed page by page. A problem that names no file of these pages
+    """The rules run once on these pages alone (site.yml, terminology.yml and glossary.yml
+    not scanned again), their problems filed page by page. A problem that names no file of these pages
     keeps the whole batch out of the cache: it is reported, and found again next time."""
     only_pages = dataclasses.replace(
         library,
         pages=tuple(pages),
         site=dataclasses.replace(library.site, source_text=None),
         terminology=dataclasses.replace(library.terminology, source_text=None),
+        glossary=dataclasses.replace(library.glossary, source_text=None),
     )
     found = run_rules(rules, only_pages, options)
     by_path: dict[str, list[Problem]] = {}

@@ -302,15 +302,16 @@ def write_root(site_dir: Path, library: Library) -> None:
     site_dir.joinpath(ROOT_STYLESHEET).write_text(ROOT_PAGE_STYLE.lstrip(), encoding="utf-8")
 
 
-def site_fingerprints(paths: Paths, library: Library) -> dict[str, str]:
+def site_fingerprints(paths: Paths, library: Library, outputs: list[EditionOutput]) -> dict[str, str]:
     """One fingerprint per edition (its MkDocs inputs, and what its in-browser search index
-    is made from) and one for the root page."""
+    is made from) and one for the root page. The edition's pages come from its rendered
+    output: making each edition's view of every page again cost as much as reading them back."""
     prints = {
-        e.id: fingerprint.text_fingerprint(
-            fingerprint.edition_fingerprint(paths.docs / e.id, edition_config_path(paths, e.id))
-            + index.inputs_key(edition_view(library, e), e.id, library.terminology.synonyms)
+        o.edition.id: fingerprint.text_fingerprint(
+            fingerprint.edition_fingerprint(paths.docs / o.edition.id, edition_config_path(paths, o.edition.id))
+            + index.inputs_key(o.pages, o.edition.id, library.terminology.synonyms)
         )
-        for e in library.site.editions
+        for o in outputs
     }
     prints["root"] = fingerprint.text_fingerprint(root_page(library) + ROOT_PAGE_STYLE)
     return prints
@@ -366,7 +367,7 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions, site_rules: 
     timings["render"] = time.perf_counter() - step
 
     step = time.perf_counter()
-    fingerprints = site_fingerprints(paths, library)
+    fingerprints = site_fingerprints(paths, library, outputs)
     stale = stale_editions(paths.site, fingerprints)
     timings["fingerprint"] = time.perf_counter() - step
     if not stale and fingerprint.read_published(paths.site) == fingerprints:
