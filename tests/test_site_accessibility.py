@@ -96,10 +96,17 @@ def test_axe_finds_nothing_on_any_page(page, static_server, built_site, width):
 # --- keyboard walk ---------------------------------------------------------------------------
 
 # Where the focused element is, and what is wrong with where it is. Called after each key
-# press, once running transitions (the skip link sliding in, the tabs fading in, the search
-# overlay fading out) have finished: what a person sees a moment later.
+# press, once running transitions that move or show things (the skip link sliding in, the
+# tabs fading in, the search overlay fading out) have finished: what a person sees a moment
+# later. Colour fades (every link's focus colour) and the header swapping its title for the
+# page's move nothing a focused element could be under, and waiting for them made the walk
+# of a long page ten times slower.
 FOCUS_PROBLEMS = """async () => {
-  const finite = document.getAnimations().filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  const paintOnly = new Set(["color", "background-color", "border-color", "box-shadow", "outline-color", "text-decoration-color", "fill"]);
+  const finite = document.getAnimations().filter(a =>
+    a.effect && a.effect.getComputedTiming().endTime !== Infinity
+    && !paintOnly.has(a.transitionProperty)
+    && !(a.effect.target && a.effect.target.closest && a.effect.target.closest(".md-header__title")));
   await Promise.race([
     Promise.all(finite.map(a => a.finished.catch(() => null))),
     new Promise(resolve => setTimeout(resolve, 600)),
