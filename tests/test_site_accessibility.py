@@ -24,11 +24,13 @@ from axe_playwright_python.sync_playwright import Axe
 pytestmark = pytest.mark.browser
 
 PROCEDURE = "assurance-and-guidance/advice-and-guidance-create-request/index.html"
-# One page of each type (the NI edition has the same templates; axe sees all of its pages).
+# One page of each type (the NI edition has the same templates; axe sees all of its pages),
+# and the NI procedure, whose words (and so line lengths) differ.
 PAGE_TYPES = {
     "home": "gb/index.html",
     "section overview": "gb/assurance-and-guidance/index.html",
     "procedure": f"gb/{PROCEDURE}",
+    "procedure (NI)": f"ni/{PROCEDURE}",
     "glossary": "gb/glossary.html",
     "SR check": "gb/check-before-you-raise-an-sr.html",
     "what's changed": "gb/whats-changed.html",
@@ -220,6 +222,25 @@ def test_closed_navigation_drawer_takes_no_tab_stops_and_opens_by_keyboard(page,
     assert menu.evaluate("element => element === document.activeElement")  # focus back on the button
     page.keyboard.press(" ")
     assert menu.get_attribute("aria-expanded") == "true"
+
+
+@pytest.mark.parametrize("width", ["desktop", "phone"])
+def test_feedback_question_as_served_passes_axe_and_the_keyboard_walk(page, kb_server, width):
+    """"Is this page useful?" shows only with the search service, so the static runs above
+    never see it: here it is served by `kb serve`, its reasons opened (no answer sent)."""
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width])))
+    page.goto(f"{kb_server}/gb/{PROCEDURE}")
+    question = page.get_by_role("region", name="Is this page useful?")
+    question.wait_for()
+    question.get_by_role("button", name="No this page is not useful").click()
+    assert question.get_by_role("radio").count() == 4
+    assert axe_findings(page) == []
+    page.evaluate("document.activeElement.blur()")
+    start_at_the_end(page)
+    stops = walk(page, "Shift+Tab")
+    in_question = [stop for stop in stops if "kb-feedback" in stop["name"] or "reason" in stop["name"]]
+    assert in_question, "the walk never reached the question"
+    assert [f"{stop['name']} is {', '.join(stop['problems'])}" for stop in stops if stop["problems"]] == []
 
 
 def test_focus_moved_back_up_the_page_is_not_under_the_header(page, static_server):
