@@ -483,7 +483,9 @@ def test_kb_report_feedback_on_stored_answers_since_a_date_as_text_and_json(tmp_
         (recent, "ni", "other", 0, None),
     ]
     with store.connect() as connection:
-        connection.executemany("INSERT INTO feedback (at, edition, page, useful, reason) VALUES (?, ?, ?, ?, ?)", answers)
+        connection.executemany(
+            "INSERT INTO feedback (at, edition, page, useful, reason) VALUES (?, ?, ?, ?, ?)", answers
+        )
     monkeypatch.setenv("KB_ANALYTICS", str(analytics))
     root = str(tmp_path / "project")
 

@@ -226,7 +226,7 @@ def test_closed_navigation_drawer_takes_no_tab_stops_and_opens_by_keyboard(page,
 
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_feedback_question_as_served_passes_axe_and_the_keyboard_walk(page, kb_server, width):
-    """"Is this page useful?" shows only with the search service, so the static runs above
+    """The question "Is this page useful?" shows only with the search service, so the static runs above
     never see it: here it is served by `kb serve`, its reasons opened (no answer sent)."""
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width])))
     page.goto(f"{kb_server}/gb/{PROCEDURE}")
