@@ -97,22 +97,37 @@ def test_axe_finds_nothing_on_any_page(page, static_server, built_site, width):
 
 # --- keyboard walk ---------------------------------------------------------------------------
 
-# Where the focused element is, and what is wrong with where it is. Called after each key
-# press, once running transitions that move or show things (the skip link sliding in, the
-# tabs fading in, the search overlay fading out) have finished: what a person sees a moment
-# later. Colour fades (every link's focus colour) and the header swapping its title for the
-# page's move nothing a focused element could be under, and waiting for them made the walk
-# of a long page ten times slower.
+# Where the focused element is, and what is wrong with where it is: what a person sees a
+# moment after the key press. So first wait until the page is still: Material's script
+# answers a scroll a frame or two later (it resizes the sticky sidebars, shows the tabs again
+# near the top), and transitions that move or show things (the skip link sliding in, the tabs
+# fading in, the search overlay fading out) run their course. Colour fades (every link's
+# focus colour) and the header swapping its title for the page's move nothing a focused
+# element could be under, and waiting for them made the walk of a long page ten times slower.
 FOCUS_PROBLEMS = """async () => {
   const paintOnly = new Set(["color", "background-color", "border-color", "box-shadow", "outline-color", "text-decoration-color", "fill"]);
-  const finite = document.getAnimations().filter(a =>
-    a.effect && a.effect.getComputedTiming().endTime !== Infinity
+  const moving = () => document.getAnimations().filter(a =>
+    a.effect && a.effect.getComputedTiming().endTime !== Infinity && a.playState !== "finished"
     && !paintOnly.has(a.transitionProperty)
     && !(a.effect.target && a.effect.target.closest && a.effect.target.closest(".md-header__title")));
-  await Promise.race([
-    Promise.all(finite.map(a => a.finished.catch(() => null))),
-    new Promise(resolve => setTimeout(resolve, 600)),
-  ]);
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => resolve()));
+  const layout = () => JSON.stringify([scrollX, scrollY, document.activeElement && document.activeElement.getBoundingClientRect(),
+    [...document.querySelectorAll(".md-sidebar, .md-sidebar__scrollwrap")].map(e => [e.getBoundingClientRect(), e.scrollTop])]);
+  let before = layout();
+  const started = performance.now();
+  for (let i = 0; i < 40 && performance.now() - started < 2000; i++) {
+    await frame();
+    const running = moving();
+    if (running.length) {
+      await Promise.race([
+        Promise.all(running.map(a => a.finished.catch(() => null))),
+        new Promise(resolve => setTimeout(resolve, 600)),
+      ]);
+    } else if (layout() === before) {
+      break;
+    }
+    before = layout();
+  }
   const el = document.activeElement;
   if (!el || el === document.body || el === document.documentElement) return null;
   const name = el.outerHTML.slice(0, 140).replace(/\\s+/g, " ");
