@@ -56,11 +56,26 @@ def test_glossary_page_lists_the_editions_terms_with_ni_words_in_ni(content):
     content.write("glossary.yml", GLOSSARY)
     gb = rendered(content, "gb")[GLOSSARY_PAGE]
     ni = rendered(content, "ni")[GLOSSARY_PAGE]
-    assert "## FOI focal point {#foi-focal-point}" in gb
+    assert "## <dfn>FOI focal point</dfn> {#foi-focal-point}" in gb
     assert gb.index("{#foi-focal-point}") < gb.index("{#tolerance}")  # sorted ignoring case
-    assert "Assembly Question" not in gb and "## Assembly Question {#assembly-question}" in ni
+    assert "Assembly Question" not in gb and "## <dfn>Assembly Question</dfn> {#assembly-question}" in ni
     assert "the Child Maintenance Group (CMG) answers them" in gb
     assert "the Division answers them" in ni and "CMG" not in ni
+
+
+def test_definition_shown_on_an_ni_page_is_in_ni_words(content):
+    content.write("glossary.yml", GLOSSARY)
+    content.page("first", text="'Send it to the FOI focal point.'")
+    gb = rendered(content, "gb")["guidance/first/index.md"]
+    ni = rendered(content, "ni")["guidance/first/index.md"]
+    assert "the Child Maintenance Group (CMG) answers them.)</span>" in gb
+    assert "the Division answers them.)</span>" in ni and "CMG" not in ni
+
+
+def test_glossary_page_marks_each_term_as_the_one_it_defines(content):
+    content.write("glossary.yml", GLOSSARY)
+    page = rendered(content, "gb")[GLOSSARY_PAGE]
+    assert "## <dfn>FOI focal point</dfn> {#foi-focal-point}" in page
 
 
 def test_glossary_is_in_the_navigation_and_optional(content):

@@ -461,3 +461,46 @@ def test_kb_report_reads_the_file_kb_analytics_names(tmp_path, monkeypatch, caps
     monkeypatch.setenv("KB_ANALYTICS", str(elsewhere))
     assert main(["report", "searches", "--root", str(tmp_path / "project"), "--json"]) == 0
     assert [row["query"] for row in json.loads(capsys.readouterr().out)] == ["maintenance calculation appeal"]
+
+
+def test_kb_report_feedback_on_stored_answers_since_a_date_as_text_and_json(tmp_path, monkeypatch, capsys):
+    """`kb report feedback [--since DATE] [--json]`: answers stored by the service, per page,
+    the pages with the most "no" first, with the reasons counted."""
+    from datetime import UTC, datetime, timedelta
+
+    from kb_tools.cli import main
+
+    analytics = tmp_path / "analytics.sqlite3"
+    store = Store(analytics)
+    today = datetime.now(UTC)
+    old = (today - timedelta(days=20)).isoformat(timespec="seconds")
+    recent = (today - timedelta(days=2)).isoformat(timespec="seconds")
+    answers = [
+        (old, "gb", "first", 0, "broken-link"),
+        (recent, "gb", "first", 1, None),
+        (recent, "ni", "other", 0, "wrong-or-out-of-date"),
+        (recent, "ni", "other", 0, "wrong-or-out-of-date"),
+        (recent, "ni", "other", 0, None),
+    ]
+    with store.connect() as connection:
+        connection.executemany(
+            "INSERT INTO feedback (at, edition, page, useful, reason) VALUES (?, ?, ?, ?, ?)", answers
+        )
+    monkeypatch.setenv("KB_ANALYTICS", str(analytics))
+    root = str(tmp_path / "project")
+
+    assert main(["report", "feedback", "--root", root, "--json"]) == 0
+    every = json.loads(capsys.readouterr().out)
+    assert every == [
+        {"edition": "ni", "page": "other", "yes": 0, "no": 3, "reasons": {"wrong-or-out-of-date": 2}},
+        {"edition": "gb", "page": "first", "yes": 1, "no": 1, "reasons": {"broken-link": 1}},
+    ]
+
+    since = (today - timedelta(days=10)).date().isoformat()
+    assert main(["report", "feedback", "--root", root, "--since", since]) == 0
+    text = capsys.readouterr().out
+    assert "NI other: yes 0, no 3 (wrong-or-out-of-date 2)" in text
+    assert "GB first: yes 1, no 0" in text and "broken-link" not in text  # the old answer left out
+
+    assert main(["report", "feedback", "--root", root, "--since", today.date().isoformat(), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

@@ -23,8 +23,9 @@ def nothing_leaves_the_machine(page):
     assert page.request_log.external() == []
 
 
-def test_page_shows_owner_contact_review_due_and_history(page, static_server):
-    page.goto(f"{static_server}/gb/{PROCEDURE}")
+@pytest.mark.parametrize("edition", ["gb", "ni"])
+def test_page_shows_owner_contact_review_due_and_history(page, static_server, edition):
+    page.goto(f"{static_server}/{edition}/{PROCEDURE}")
     facts = page.locator(".kb-facts").inner_text()
     assert facts.startswith("Owner: Advice and Guidance team")
     assert "Review due: " in facts and "Last updated: " in facts
@@ -39,7 +40,8 @@ def test_page_shows_owner_contact_review_due_and_history(page, static_server):
 
 def test_print_button_prints_and_is_not_printed(page, static_server):
     page.goto(f"{static_server}/gb/{PROCEDURE}")
-    page.evaluate("window.kbPrinted = 0; window.print = () => { window.kbPrinted += 1; }")
+    # A function body: Playwright calls an expression that evaluates to a function.
+    page.evaluate("() => { window.kbPrinted = 0; window.print = () => { window.kbPrinted += 1; }; }")
     button = page.get_by_role("button", name="Print this page")
     button.click()
     assert page.evaluate("window.kbPrinted") == 1
@@ -130,8 +132,9 @@ def test_feedback_yes_by_keyboard(page, feedback_server):
 # --- glossary -------------------------------------------------------------------------------
 
 
-def test_glossary_term_explained_in_place_by_keyboard_and_linked_to_its_entry(page, static_server):
-    page.goto(f"{static_server}/gb/{PROCEDURE}")
+@pytest.mark.parametrize("edition", ["gb", "ni"])
+def test_glossary_term_explained_in_place_by_keyboard_and_linked_to_its_entry(page, static_server, edition):
+    page.goto(f"{static_server}/{edition}/{PROCEDURE}")
     term = page.locator("article a.kb-term").first
     assert term.inner_text() == "service request"
     button = page.get_by_role("button", name="What service request means")
@@ -146,8 +149,32 @@ def test_glossary_term_explained_in_place_by_keyboard_and_linked_to_its_entry(pa
     button.click()  # a click or a tap, never a hover
     assert definition.is_visible()
     term.click()
-    page.wait_for_url("**/gb/glossary.html#service-request")
-    assert page.locator("#service-request").inner_text() == "service request"
+    page.wait_for_url(f"**/{edition}/glossary.html#service-request")
+    assert page.locator("#service-request dfn").inner_text() == "service request"  # where it is defined
+
+
+def test_glossary_definition_opens_by_touch_and_not_by_hovering(browser, static_server):
+    """A phone: a tap on "?" shows the definition, another hides it; hovering shows nothing
+    (a title attribute or a hover tooltip would be out of reach by touch and keyboard)."""
+    context = browser.new_context(viewport={"width": 320, "height": 640}, has_touch=True, is_mobile=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{static_server}/gb/{PROCEDURE}")
+        term = page.locator("article a.kb-term").first
+        assert term.get_attribute("title") is None
+        button = page.get_by_role("button", name="What service request means")
+        definition = page.locator("#" + button.get_attribute("aria-controls"))
+        term.hover()
+        button.hover()
+        assert not definition.is_visible()
+        box = button.bounding_box()
+        assert box["width"] >= 24 and box["height"] >= 24, box  # a target a finger can hit (WCAG 2.5.8)
+        button.tap()
+        assert definition.is_visible() and button.get_attribute("aria-expanded") == "true"
+        button.tap()
+        assert not definition.is_visible()
+    finally:
+        context.close()
 
 
 def test_glossary_term_marked_once_per_page(page, static_server):

@@ -34,6 +34,7 @@ ELEMENTS: dict[str, frozenset[str]] = {
     "p": frozenset(),
     "strong": frozenset(),
     "code": frozenset(),
+    "dfn": frozenset(),  # the term a Glossary entry defines
     "a": frozenset({"href", "data-md-component", "data-kb-edition-switch"}),
     "h1": frozenset(),
     "h2": frozenset(),

@@ -91,5 +91,6 @@ def render_glossary(
     if not entries:
         parts.append("No terms yet.\n")
     for entry in entries:
-        parts.append(f"## {escape(entry.term)} {{#{entry.anchor}}}\n\n{definition_markdown(entry.definition)}\n")
+        # <dfn>: this is where the term is defined (marked terms on other pages link here).
+        parts.append(f"## <dfn>{escape(entry.term)}</dfn> {{#{entry.anchor}}}\n\n{definition_markdown(entry.definition)}\n")
     return "\n".join(parts)
