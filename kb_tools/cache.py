@@ -48,6 +48,7 @@ OUTPUT_PACKAGES = (
     "jinja2",
     "pygments",
     "babel",
+    "pyspellchecker",  # its words of English: what is corrected, and the in-browser word lists
 )
 _TOOL_SUFFIXES = (".py", ".json", ".html", ".css", ".js", ".yml")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,3 +117,19 @@ def project_root() -> Path:
     """The project folder: the working directory when it holds mkdocs.yml, else the checkout."""
     cwd = Path.cwd()
     return cwd if (cwd / "mkdocs.yml").is_file() else PROJECT_DIR
+
+
+# Debian's chromium, for the browser tests and the developer tools that drive a browser
+# (Playwright's own browser download does not work here). Without the background-networking
+# flags chromium tries to reach Google's hosts at start.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from kb_tools import config
 from kb_tools.config import Paths
 
 # CI explores the same examples on every run, so a red build always means a change broke
@@ -142,18 +143,7 @@ def project_paths(tmp_path: Path):
 
 # --- browser tests: Debian's chromium driven by Playwright ----------------------------------
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Without the background-networking flags chromium tries to reach Google's hosts at start.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-]
+CHROMIUM, CHROMIUM_ARGS = config.CHROMIUM, list(config.CHROMIUM_ARGS)  # Debian's chromium
 TEST_OUTPUT = REPO / "test-output"
 
 

@@ -23,6 +23,7 @@ Measures, per set and per kind of question:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import sys
@@ -32,6 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+
+from kb_tools.dev.browser_search import BrowserSearch, export_indexes
 
 TOP = 10
 REPO = Path(__file__).resolve().parents[2]
@@ -220,6 +223,28 @@ def whoosh_engine(search_index: Path) -> Engine:
     return engine
 
 
+def browser_engine(search: BrowserSearch) -> Engine:
+    """The page's own search (search-engine.js over the exported index, in chromium) as an engine."""
+
+    def engine(question: Question) -> list[Answer]:
+        results = search.search(question.text, question.edition, TOP)
+        if isinstance(results, dict):
+            raise RuntimeError(f"{question.text!r}: {results['error']}")
+        return [Answer(r["id"], r["url"].partition("#")[2], r["weak"]) for r in results]
+
+    return engine
+
+
+def side_by_side(summaries: Sequence[dict]) -> str:
+    """One line per engine and set: the figures the README quotes, in columns."""
+    lines = ["engine              set              MRR@10  recall@3  top links a section"]
+    for s in summaries:
+        lines.append(
+            f"{s['engine']:<19} {s['set']:<16} {s['mrr10']:.3f}   {s['recall3']:.3f}     {s['top_links_a_section']:.0%}"
+        )
+    return "\n".join(lines)
+
+
 def build_search_index(content: Path, search_index: Path) -> None:
     """Index both editions of a content folder as `kb build` does, without rendering the site."""
     from kb_tools.config import EDITIONS
@@ -236,13 +261,23 @@ def build_search_index(content: Path, search_index: Path) -> None:
 
 
 def main(argv: Sequence[str] = ()) -> int:
+    """Both sets through the Whoosh search and, unless --whoosh-only, the in-browser engine."""
     with tempfile.TemporaryDirectory(prefix="kb-search-eval-") as work:
         search_index = Path(work) / "search_index"
         build_search_index(REPO / "content", search_index)
-        engine = whoosh_engine(search_index)
-        for set_name, file in (("development set", DEVELOPMENT_SET), ("acceptance set", ACCEPTANCE_SET)):
-            summary = evaluate("Whoosh", set_name, load_questions(file), engine)
-            print(report(summary, REPO / "test-output"))
+        engines = [("Whoosh", whoosh_engine(search_index))]
+        with contextlib.ExitStack() as stack:
+            if "--whoosh-only" not in argv:
+                folders = export_indexes(search_index, Path(work) / "exported")
+                search = stack.enter_context(BrowserSearch(folders, Path(work) / "page"))
+                engines.append(("in-browser", browser_engine(search)))
+            summaries = []
+            for set_name, file in (("development set", DEVELOPMENT_SET), ("acceptance set", ACCEPTANCE_SET)):
+                for name, engine in engines:
+                    summary = evaluate(name, set_name, load_questions(file), engine)
+                    print(report(summary, REPO / "test-output"))
+                    summaries.append(summary)
+        print(side_by_side(summaries))
     return 0
 
 

@@ -34,7 +34,7 @@ from kb_tools.content.validate import CheckResult
 from kb_tools.errors import KbError
 from kb_tools.model import Library, Problem
 from kb_tools.pipeline import fingerprint, publish
-from kb_tools.search import index
+from kb_tools.search import browser_index, index
 from kb_tools.site.checks import SITE_RULES, SiteRule, site_problems
 from kb_tools.site.csp import protect_page, protect_site, write_policy_file
 from kb_tools.site.render import (
@@ -205,6 +205,16 @@ def prepare_search_indexes(outputs: list[EditionOutput], library: Library, paths
     return updates
 
 
+def write_browser_indexes(updates: list[index.IndexUpdate], staging: Path, editions: list[str], paths: Paths) -> None:
+    """Each rebuilt edition gets the in-browser copy of its new search index (search-index/):
+    the same search where there is no service. Reused editions keep theirs: their fingerprint
+    covers what the index is made from."""
+    for update in updates:
+        version = update.staged or index.current_version(update.folder)
+        if update.edition in editions and version is not None:
+            browser_index.write(browser_index.export(version, update.edition, paths.cache), staging / update.edition)
+
+
 def publish_search_indexes(updates: list[index.IndexUpdate]) -> None:
     with _step("publishing the search index"):
         for update in updates:
@@ -290,9 +300,13 @@ def write_root(site_dir: Path, library: Library) -> None:
 
 
 def site_fingerprints(paths: Paths, library: Library) -> dict[str, str]:
-    """One fingerprint per edition (its MkDocs inputs) and one for the root page."""
+    """One fingerprint per edition (its MkDocs inputs, and what its in-browser search index
+    is made from) and one for the root page."""
     prints = {
-        e.id: fingerprint.edition_fingerprint(paths.docs / e.id, edition_config_path(paths, e.id))
+        e.id: fingerprint.text_fingerprint(
+            fingerprint.edition_fingerprint(paths.docs / e.id, edition_config_path(paths, e.id))
+            + index.inputs_key(edition_view(library, e), e.id, library.terminology.synonyms)
+        )
         for e in library.site.editions
     }
     prints["root"] = fingerprint.text_fingerprint(root_page(library) + ROOT_PAGE_STYLE)
@@ -379,6 +393,7 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions, site_rules: 
             finally:
                 updates = indexing.result()
         with _step("building the site"):
+            write_browser_indexes(updates, staging, stale, paths)
             write_root(staging, library)
             connect = api_origins(library.site.search_api)
             protect_site(staging, connect, only=tuple(stale))

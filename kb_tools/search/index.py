@@ -93,7 +93,7 @@ def stemmed_analyzer():
 
 
 _TOKEN = re.compile(TOKEN_PATTERN)
-_STOP_WORDS = StopFilter(lang="en").stops
+STOP_WORDS = StopFilter(lang="en").stops
 _STEM = lru_cache(maxsize=100_000)(stemmer_for_language("en"))  # what StemFilter(lang="en") applies
 
 
@@ -117,7 +117,7 @@ def analyse(text: str, folding: Folding | None = None) -> tuple[tuple[str, ...],
             if token.isalnum() or "&" in token
             else [token, *(p for p in _JOINERS.split(token) if len(p) > 1 and not p.isdigit())]
         )
-        words.extend(w for w in pieces if len(w) > 1 and w not in _STOP_WORDS)
+        words.extend(w for w in pieces if len(w) > 1 and w not in STOP_WORDS)
     return tuple(words), tuple(_STEM(word) for word in words)
 
 
@@ -378,6 +378,12 @@ def page_hash(page: Page, edition: str, synonyms: tuple[Synonym, ...]) -> str:
     """
     data = repr((SCHEMA_VERSION, edition, synonyms, page))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def inputs_key(pages: Iterable[Page], edition: str, synonyms: tuple[Synonym, ...]) -> str:
+    """Changes when any page's document changes: what the edition's index is made from."""
+    hashes = sorted(page_hash(page, edition, synonyms) for page in pages)
+    return hashlib.sha256("\n".join(hashes).encode()).hexdigest()
 
 
 # --- published versions ---------------------------------------------------------------

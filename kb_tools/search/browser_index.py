@@ -1,0 +1,253 @@
+"""A published Whoosh index → the same search as script files, for the browser.
+
+Where the site is published as static files (a shared drive, `file://`, a static host) there
+is no search service: the page's search box searches this export instead. The browser
+re-decides nothing Python decided. Everything the answer depends on is worked out here,
+from the very index `kb serve` searches, and written as data:
+
+- each stemmed term's BM25F score on every page holding it, exactly as query.py scores it
+  (`_OpenIndex.term_scores`: field boosts, length norms, expansions weighed by their group);
+- every word the pages hold, with its stem and how many pages hold it (typo correction
+  picks among them), and the words of English with a stem the pages hold ("negotiating"
+  finds "negotiation"), or with none (a real word is searched as typed, never "corrected");
+- the fold rules ("A and G" → "A&G"), the stop words, the limits and thresholds;
+- each page's sections with their terms and where each word of their text starts and ends,
+  for the deep link and the marked snippet.
+
+The browser engine (site/theme/assets/kb/search-engine.js) only tokenises the query, looks
+words up and adds score maps, in the order query.py does. Files are loaded with <script>
+tags, so the export works from `file://`. Terms and words are split into parts by their
+first letters, loaded only when a query needs them; pages in chunks, loaded only for the
+results shown.
+
+Written into each edition's built site under `search-index/` (SEARCH_INDEX_FOLDER).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb_tools.cache import Store
+from kb_tools.config import MAX_CORRECTED_WORDS, MAX_LIMIT, MAX_QUERY_LENGTH, MAX_QUERY_WORDS
+from kb_tools.search.index import MANIFEST, STOP_WORDS, SectionEntry, analyse, english_words
+from kb_tools.search.query import (
+    ENOUGH_RESULTS,
+    SCORED_FIELDS,
+    SNIPPET_CHARS,
+    WEAK_SHARE,
+    _OpenIndex,
+)
+
+FORMAT = 1  # bump when the files' layout changes (the engine checks it)
+SEARCH_INDEX_FOLDER = "search-index"
+DOCS_PER_CHUNK = 50
+# Parts are keyed by a term's first letters: one letter while a part stays small, two when
+# the library is large (a query then loads a few small parts, not a few large ones).
+PART_TARGET_BYTES = 300_000
+_WORD = re.compile(r"\w+(?:[&\-/.'’]\w+)*")  # index.TOKEN_PATTERN
+_SPACED_AMPERSAND = r"\b(\w)\s*&\s*(\w)\b"  # query._SPACED_AMPERSAND
+_RATIO = r"(?<![\w:])(\d)\s*:\s*(\d)(?![\w:])"  # index._RATIO
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    name: str  # relative to the search-index folder
+    text: str
+
+
+def export(version: Path, edition: str, cache: Path | None = None) -> tuple[ExportedFile, ...]:
+    """The browser index of one published index version (reused while its manifest is unchanged)."""
+    manifest = (version / MANIFEST).read_bytes()
+    store = Store(cache, "browser-index", "the browser search index")
+    files = store.get_or_compute(lambda: _export(version, edition), manifest, edition, str(FORMAT))
+    store.save()
+    return files
+
+
+def write(files: tuple[ExportedFile, ...], edition_site: Path) -> None:
+    """Write the export into an edition's built site (a fresh folder: never into hard links
+    to a published version's files)."""
+    folder = edition_site / SEARCH_INDEX_FOLDER
+    if folder.exists():
+        for old in folder.iterdir():
+            old.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        (folder / file.name).write_text(file.text, encoding="utf-8")
+
+
+def _export(version: Path, edition: str) -> tuple[ExportedFile, ...]:
+    opened = _OpenIndex(version)
+    try:
+        terms = _term_scores(opened)
+        words = _words(opened, set(terms))
+        docs = _documents(opened)
+        folding = opened.folding.to_json()
+        count = opened.reader.doc_count_all()
+    finally:
+        opened.close()
+    width = _key_width(terms)
+    term_parts = _parts(terms, width)
+    word_parts = words
+    files = [ExportedFile(f"t-{key}.js", _script(f"t-{key}", part)) for key, part in term_parts.items()]
+    files += [ExportedFile(f"w-{key}.js", _script(f"w-{key}", part)) for key, part in word_parts.items()]
+    chunks = [docs[i : i + DOCS_PER_CHUNK] for i in range(0, count, DOCS_PER_CHUNK)]
+    files += [ExportedFile(f"d-{n}.js", _script(f"d-{n}", chunk)) for n, chunk in enumerate(chunks)]
+    meta = {
+        "format": FORMAT,
+        "edition": edition,
+        "version": version.name,
+        "documents": count,
+        "docs_per_chunk": DOCS_PER_CHUNK,
+        "key_width": width,
+        "term_parts": sorted(term_parts),
+        "word_parts": sorted(word_parts),
+        "folding": folding,
+        "ratio": _RATIO,
+        "spaced_ampersand": _SPACED_AMPERSAND,
+        "stop_words": sorted(_stop_words()),
+        "limits": {
+            "enough_results": ENOUGH_RESULTS,
+            "weak_share": WEAK_SHARE,
+            "snippet_chars": SNIPPET_CHARS,
+            "max_corrected_words": MAX_CORRECTED_WORDS,
+            "max_query_length": MAX_QUERY_LENGTH,
+            "max_query_words": MAX_QUERY_WORDS,
+            "max_limit": MAX_LIMIT,
+        },
+    }
+    files.append(ExportedFile("meta.js", _script("meta", meta)))
+    return tuple(files)
+
+
+def _script(name: str, data: object) -> str:
+    # JSON is JavaScript; "</" and U+2028/9 are escaped so no text can end or break the script.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    text = text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"kbSearchIndexPart({json.dumps(name)},{text});\n"
+
+
+# --- terms ------------------------------------------------------------------------------
+
+
+def _term_scores(opened: _OpenIndex) -> dict[str, list[float]]:
+    """{stem: [document, score, document, score, …]} over every stem in a scored field."""
+    stems: set[str] = set()
+    for field in SCORED_FIELDS:
+        stems.update(t.decode() if isinstance(t, bytes) else t for t in opened.reader.lexicon(field))
+    scores = {}
+    for stem in sorted(stems):
+        found = opened.term_scores(stem)
+        if found:
+            # Full precision: the browser adds the same floats in the same order as query.py.
+            scores[stem] = [x for docnum in sorted(found) for x in (docnum, found[docnum])]
+    return scores
+
+
+def _key_width(terms: dict[str, list[float]]) -> int:
+    size = sum(len(t) + 8 * len(v) for t, v in terms.items())
+    return 1 if size / 30 <= PART_TARGET_BYTES else 2
+
+
+def part_key(text: str, width: int) -> str:
+    """Which part a term or word is in: its first letters, or "_" for anything but a–z and 0–9."""
+    key = text[:width]
+    return key if re.fullmatch(r"[a-z0-9]+", key) else "_"
+
+
+def _parts(items: dict, width: int) -> dict[str, dict]:
+    parts: dict[str, dict] = {}
+    for name, value in items.items():
+        parts.setdefault(part_key(name, width), {})[name] = value
+    return parts
+
+
+# --- words ------------------------------------------------------------------------------
+
+
+def _words(opened: _OpenIndex, stems: set[str]) -> dict[str, dict]:
+    """Per part (first letter): "v" {word: [stem, pages]} for every word the pages hold; "s"
+    {word: stem} for words of English the pages lack but whose stem they hold; "e" the other
+    words of English that typo correction would look at, space-separated (kept as typed)."""
+    parts: dict[str, dict] = {}
+
+    def part(word: str) -> dict:
+        return parts.setdefault(part_key(word, 1), {"v": {}, "s": {}, "e": []})
+
+    known = set()
+    for term in opened.reader.lexicon("plain"):
+        word = term.decode() if isinstance(term, bytes) else term
+        known.add(word)
+        part(word)["v"][word] = [_stem(word), opened.reader.doc_frequency("plain", word)]
+    for word in sorted(english_words() - known):
+        if not _WORD.fullmatch(word):
+            continue
+        stem = _stem(word)
+        if stem in stems:
+            part(word)["s"][word] = stem
+        elif len(word) >= 4 and word.isalpha():  # query.py corrects no shorter or other word
+            part(word)["e"].append(word)
+    for value in parts.values():
+        value["e"] = " ".join(value["e"])
+    return parts
+
+
+def _stem(word: str) -> str:
+    """The stem the index gives a word written alone (its first token: the whole word)."""
+    stems = analyse(word)[1]
+    return stems[0] if stems else ""
+
+
+def _stop_words() -> frozenset[str]:
+    return frozenset(STOP_WORDS)
+
+
+# --- documents --------------------------------------------------------------------------
+
+
+def _documents(opened: _OpenIndex) -> list:
+    """Per document number: [page id, title, url, title terms, sections] (None where deleted)."""
+    docs: list = []
+    for docnum in range(opened.reader.doc_count_all()):
+        if opened.reader.is_deleted(docnum):
+            docs.append(None)
+            continue
+        stored = opened.searcher.stored_fields(docnum)
+        title_terms = sorted(set(analyse(stored["title"], opened.folding)[1]))
+        sections = [_section(SectionEntry(*s)) for s in stored["sections"]]
+        docs.append([stored["page_id"], stored["title"], stored["url"], title_terms, sections])
+    return docs
+
+
+def _section(entry: SectionEntry) -> list:
+    """[heading, anchor, text, heading terms, text terms, word spans]; a span is
+    [start, end, stem, …] in UTF-16 units (JavaScript's string offsets)."""
+    return [
+        entry.heading,
+        entry.anchor,
+        entry.text,
+        list(entry.heading_terms),
+        list(entry.text_terms),
+        list(_spans(entry.text)),
+    ]
+
+
+def _spans(text: str) -> Iterator[list]:
+    units = _utf16_offsets(text)
+    for match in _WORD.finditer(text):
+        stems = analyse(match.group())[1]
+        if stems:
+            yield [units[match.start()], units[match.end()], *dict.fromkeys(stems)]
+
+
+def _utf16_offsets(text: str) -> list[int]:
+    """Code point offset → UTF-16 offset, for every position including the end."""
+    offsets, unit = [0], 0
+    for char in text:
+        unit += 2 if ord(char) > 0xFFFF else 1
+        offsets.append(unit)
+    return offsets

@@ -1,0 +1,100 @@
+"""search/browser_index.py: the published index exported as script files for the page's own search."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from kb_tools.dev.search_eval import build_search_index
+from kb_tools.search import browser_index
+from kb_tools.search.index import current_version, edition_folder
+from kb_tools.search.query import _OpenIndex
+
+from conftest import paths_beside
+
+CALL = re.compile(r'^kbSearchIndexPart\(("[^"]+"),(.*)\);\n$', re.S)
+
+
+def exported(content, tmp_path, edition="gb"):
+    build_search_index(content.root, tmp_path / "search_index")
+    version = current_version(edition_folder(tmp_path / "search_index", edition))
+    files = {f.name: f.text for f in browser_index.export(version, edition)}
+    return version, files
+
+
+def data(text: str):
+    match = CALL.match(text)
+    assert match, text[:80]
+    return json.loads(match.group(2))
+
+
+def test_each_file_is_one_call_naming_itself(content, tmp_path):
+    _, files = exported(content, tmp_path)
+    assert {"meta.js", "d-0.js"} <= set(files)
+    for name, text in files.items():
+        assert CALL.match(text).group(1) == json.dumps(name.removesuffix(".js"))
+    meta = data(files["meta.js"])
+    assert meta["edition"] == "gb" and meta["documents"] == 2
+    assert {f"t-{k}.js" for k in meta["term_parts"]} | {f"w-{k}.js" for k in meta["word_parts"]} <= set(files)
+
+
+def test_no_text_can_end_the_script():
+    """Validation refuses raw HTML in pages, but the export does not rely on it."""
+    text = browser_index._script("d-0", {"title": "Close it </script><script>alert(1)</script>\u2028 and \u2029"})
+    assert "</" not in text and "\u2028" not in text and "\u2029" not in text
+    assert data(text) == {"title": "Close it </script><script>alert(1)</script>\u2028 and \u2029"}
+
+
+def test_term_scores_are_the_services_own(content, tmp_path):
+    version, files = exported(content, tmp_path)
+    opened = _OpenIndex(version)
+    try:
+        for name, text in files.items():
+            if name.startswith("t-"):
+                for stem, flat in data(text).items():
+                    assert dict(zip(flat[::2], flat[1::2])) == opened.term_scores(stem)
+    finally:
+        opened.close()
+
+
+def test_words_say_what_the_pages_hold_and_what_english_holds(content, tmp_path):
+    content.page("first", text="Negotiation of arrears.")
+    _, files = exported(content, tmp_path)
+    words = {}
+    for name, text in files.items():
+        if name.startswith("w-"):
+            part = data(text)
+            words.update({w: ("page", v) for w, v in part["v"].items()})
+            words.update({w: ("english stem", s) for w, s in part["s"].items()})
+            words.update({w: ("english", "") for w in part["e"].split()})
+    assert words["negotiation"] == ("page", ["negoti", 1])
+    assert words["negotiating"] == ("english stem", "negoti")  # a form no page writes finds the page
+    assert words["kangaroo"] == ("english", "")  # a real word: searched as typed, never corrected
+    assert "zzqx" not in words
+
+
+def test_parts_are_keyed_by_first_letters():
+    assert browser_index.part_key("apple", 1) == "a"
+    assert browser_index.part_key("apple", 2) == "ap"
+    assert browser_index.part_key("1-2-1", 1) == "1"
+    assert browser_index.part_key("école", 1) == "_"
+    assert browser_index.part_key("&", 1) == "_"
+
+
+@pytest.mark.slow
+def test_the_build_writes_it_into_each_edition_and_follows_the_synonyms(content):
+    """A synonym changes the index but no page's Markdown: the edition is rebuilt all the same,
+    so its in-browser index never falls behind the service's."""
+    from kb_tools.pipeline.build import build
+
+    paths = paths_beside(content)
+    assert build(paths).ok
+    before = {e: (paths.site / e / "search-index" / "meta.js").read_text() for e in ("gb", "ni")}
+    terminology = content.root / "terminology.yml"
+    terminology.write_text(terminology.read_text() + "  - [arrears, debt]\n", encoding="utf-8")
+    result = build(paths)
+    assert result.ok and set(result.rebuilt) == {"gb", "ni"}
+    after = {e: (paths.site / e / "search-index" / "meta.js").read_text() for e in ("gb", "ni")}
+    assert all(before[e] != after[e] for e in before)
