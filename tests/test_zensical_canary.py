@@ -145,7 +145,7 @@ def test_the_canary_builds_the_generated_configs_as_written_and_reports_what_bro
     fake.write_text(FAKE_ZENSICAL.format(python=sys.executable), encoding="utf-8")
     fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
 
-    result = run_canary(paths, [str(fake)], tmp_path / "canary")
+    result = run_canary(paths, [str(fake)], tmp_path / "canary", browser=False)
 
     assert result.zensical_version == "0.0.0-fake"
     assert [(run.edition, run.ok) for run in result.runs] == [("gb", True), ("ni", True)], (
@@ -165,3 +165,50 @@ def test_the_canary_builds_the_generated_configs_as_written_and_reports_what_bro
     assert not (tmp_path / "docs/_site/gb").exists()  # moved out of the config's folder
     assert not (tmp_path / "canary/site/gb/404.html").exists()
     assert (paths.site / "gb/guidance/other/index.html").is_file()  # the published MkDocs site is untouched
+
+
+# A home page whose search box lists a result for whatever is typed (a stand-in for the
+# search component; its own browser tests are elsewhere), for the canary's browser check.
+SEARCH_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Home</title></head><body>
+<form role="search"><input type="search" aria-controls="found" aria-label="Search"></form>
+<ul id="found"></ul><script src="search.js"></script></body></html>
+"""
+SEARCH_SCRIPT = """
+var script = document.createElement("script");
+script.src = "search-index/manifest.js";
+document.head.appendChild(script);
+document.querySelector("input").addEventListener("input", function (event) {
+  var list = document.getElementById("found");
+  list.innerHTML = "";
+  if (event.target.value.length < 3) return;
+  var link = document.createElement("a");
+  link.href = "first.html";
+  link.textContent = "Raise an SR  (" + event.target.value.length + " letters)";
+  list.appendChild(document.createElement("li")).appendChild(link);
+});
+"""
+
+
+@pytest.mark.browser
+def test_the_browser_check_types_into_the_search_box_and_reads_the_results(tmp_path, browser):
+    from kb_tools.dev.zensical_canary import SEARCH_QUERY, search_box_check
+
+    with_box, without_box = tmp_path / "with/gb", tmp_path / "without/gb"
+    (with_box / "search-index").mkdir(parents=True)
+    (with_box / "index.html").write_text(SEARCH_PAGE, encoding="utf-8")
+    (with_box / "search.js").write_text(SEARCH_SCRIPT, encoding="utf-8")
+    (with_box / "search-index/manifest.js").write_text("", encoding="utf-8")
+    write_page(without_box, "index.html", "Home")
+
+    found = search_box_check(browser, with_box, "Zensical", "gb")
+    assert found.box and found.index_files == 1 and found.errors == ()
+    assert found.results == (f"Raise an SR ({len(SEARCH_QUERY)} letters)",)  # read after the whole query was typed
+    missing = search_box_check(browser, without_box, "Zensical", "gb")
+    assert not missing.box and missing.results == ()
+    comparison = compare_edition(with_box, with_box, "gb")
+    report = report_markdown(CanaryResult("1.0", editions=[comparison], browser_checks=[found, missing]))
+    assert (
+        "- Zensical GB: search box present, results from the in-browser index (1 index files loaded): 'Raise an SR"
+        in report
+    )
+    assert "- Zensical GB: no search box on the home page" in report

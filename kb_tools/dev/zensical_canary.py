@@ -19,6 +19,7 @@ bad arguments; a traceback (exit 1) only when this code itself is broken.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
@@ -28,15 +29,18 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
 from kb_tools.checks.options import CheckOptions
 from kb_tools.checks.registry import check_all
-from kb_tools.config import CACHE_DIR_NAME, PACKAGE_DIR, Paths, project_root
+from kb_tools.config import CACHE_DIR_NAME, CHROMIUM, CHROMIUM_ARGS, PACKAGE_DIR, Paths, project_root
 from kb_tools.errors import KbError
 from kb_tools.model import Library
 from kb_tools.pipeline.build import api_origins, build, drop_error_page, edition_config_path, write_root
+from kb_tools.search import browser_index
+from kb_tools.search.index import current_version, edition_folder
 from kb_tools.site.built_html import built_html_problems, bytes_findings
 from kb_tools.site.built_links import site_link_problems
 from kb_tools.site.csp import protect_site, write_policy_file
@@ -47,6 +51,9 @@ REPORT_FILE = Path(CACHE_DIR_NAME) / "zensical-canary.md"
 THEME_DIR = PACKAGE_DIR / "site" / "theme"
 ZENSICAL_TIMEOUT = 600  # seconds for one edition; a hung build is reported, not waited for
 SHOWN = 10  # findings listed in full in the report; the rest are counted
+SEARCH_QUERY = "how do I raise an SR"  # typed into the search box in the browser check
+SEARCH_BOX = 'form[role="search"] input[type="search"]'
+BROWSER_TIMEOUT_MS = 5_000  # for the box to show, and again for the first result
 ROUTINE_OUTPUT = ("Build started", "Build finished", "No issues found")  # what a clean Zensical build prints
 
 
@@ -79,7 +86,7 @@ SEARCH_MARKERS = (
 )
 # Search index files, by who writes them (relative to an edition's root).
 SEARCH_FILES = (
-    ("the project's in-browser index (issue 19)", "search-index/"),
+    ("the project's in-browser index (written by kb build, and by the canary)", "search-index/"),
     ("Material's index (MkDocs search plugin)", "search/search_index.json"),
     ("Zensical's index", "search.json"),
 )
@@ -126,6 +133,19 @@ class EditionComparison:
     search_files: tuple[tuple[str, bool, bool], ...]  # (what, in MkDocs, in Zensical)
 
 
+@dataclass(frozen=True)
+class SearchBoxCheck:
+    """The site's search component on an edition's home page opened from file:// (no search
+    service there, so any results come from the edition's in-browser index)."""
+
+    build: str  # "MkDocs" or "Zensical"
+    edition: str
+    box: bool  # a search box (form[role=search] input[type=search]) became visible
+    results: tuple[str, ...]  # the first results' link texts after typing SEARCH_QUERY
+    index_files: int  # files of search-index/ the page loaded
+    errors: tuple[str, ...]  # uncaught script errors, and what the Content-Security-Policy refused
+
+
 @dataclass
 class CanaryResult:
     zensical_version: str
@@ -135,7 +155,8 @@ class CanaryResult:
     link_problems: list[str] = field(default_factory=list)
     html_problems: list[str] = field(default_factory=list)
     html_findings: Counter[str] = field(default_factory=Counter)  # what the allow-list refused: pages
-    browser_note: str = ""
+    browser_checks: list[SearchBoxCheck] = field(default_factory=list)
+    browser_note: str = ""  # why the browser check did not run, when it did not
 
 
 # --- comparing two built sites ------------------------------------------------------------
@@ -254,19 +275,36 @@ def report_markdown(result: CanaryResult) -> str:
             lines += ["", "  ```", *[f"  {line}" for line in said[-15:]], "  ```", ""]
     for comparison in result.editions:
         lines += ["", *_edition_section(comparison)]
-    lines += ["", "## Built-site checks on the Zensical output", ""]
+    lines += ["", "## Built-site checks on the Zensical output", "", *_site_check_lines(result)]
+    lines += ["", f'## The search component in chromium, from file:// (typing "{SEARCH_QUERY}")', ""]
     if not result.editions:
-        lines.append("- Not run: Zensical built no edition.")
-        return "\n".join(lines) + "\n"
-    lines.append(f"- Link check (kb_tools/site/built_links.py): {_count(result.link_problems, 'problem')}")
-    lines += _listed(result.link_problems)
-    lines.append(
-        f"- HTML allow-list check (kb_tools/site/built_html.py): {_count(result.html_problems, 'page')} flagged"
-    )
-    lines += _listed([f"{what}: {n} pages" for what, n in sorted(result.html_findings.items())], 25)
-    if result.browser_note:
-        lines += ["", "## Search component in the browser", "", result.browser_note]
+        lines.append("Not run: Zensical built no edition.")
+    elif result.browser_note:
+        lines.append(result.browser_note)
+    for check in result.browser_checks:
+        lines.append(f"- {check.build} {check.edition.upper()}: {_describe_search(check)}")
+        lines += _listed(check.errors, 5)
     return "\n".join(lines) + "\n"
+
+
+def _site_check_lines(result: CanaryResult) -> list[str]:
+    if not result.editions:
+        return ["- Not run: Zensical built no edition."]
+    lines = [f"- Link check (kb_tools/site/built_links.py): {_count(result.link_problems, 'problem')}"]
+    lines += _listed(result.link_problems)
+    flagged = _count(result.html_problems, "page")
+    lines.append(f"- HTML allow-list check (kb_tools/site/built_html.py): {flagged} flagged")
+    lines += _listed([f"{what}: {n} pages" for what, n in sorted(result.html_findings.items())], 25)
+    return lines
+
+
+def _describe_search(check: SearchBoxCheck) -> str:
+    if not check.box:
+        return "no search box on the home page"
+    if not check.results:
+        return f"search box present, no results ({check.index_files} index files loaded)"
+    first = "; ".join(f"'{text}'" for text in check.results)
+    return f"search box present, results from the in-browser index ({check.index_files} index files loaded): {first}"
 
 
 def _count(items: Sequence[str], noun: str) -> str:
@@ -342,14 +380,75 @@ def run_zensical(
     return ZensicalRun(edition, done.returncode, time.perf_counter() - started, output[-4000:])
 
 
-def finish_like_kb_build(site: Path, library: Library, built: Sequence[str]) -> None:
-    """What `kb build` does to MkDocs' output before its checks, done to Zensical's."""
+def finish_like_kb_build(
+    site: Path, library: Library, built: Sequence[str], search_index: Path, cache: Path | None
+) -> None:
+    """What `kb build` does to MkDocs' output before its checks, done to Zensical's: the
+    in-browser search index from the published Whoosh index (it is the project's, not the
+    theme's), no 404 page, the root page, the Content-Security-Policy."""
     for edition in built:
+        version = current_version(edition_folder(search_index, edition))
+        if version is not None:
+            browser_index.write(browser_index.export(version, edition, cache), site / edition)
         drop_error_page(site / edition)
     write_root(site, library)
     connect = api_origins(library.site.search_api)
     protect_site(site, connect, only=tuple(built))
     write_policy_file(site, connect)
+
+
+def search_box_check(browser: Any, edition_root: Path, build_name: str, edition: str) -> SearchBoxCheck:
+    """Open the edition's home page from file://, type SEARCH_QUERY into the search box and
+    read the results it lists (the component's own browser test covers the rest)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page = browser.new_page()
+    errors: list[str] = []
+    loaded: set[str] = set()
+    page.on("pageerror", lambda error: errors.append(f"script error: {error}"))
+    page.on("console", lambda message: _refused(message, errors))
+    page.on("request", lambda request: loaded.add(request.url) if "/search-index/" in request.url else None)
+    try:
+        page.goto((edition_root / "index.html").resolve().as_uri())
+        box = page.locator(SEARCH_BOX).first
+        try:
+            box.wait_for(state="visible", timeout=BROWSER_TIMEOUT_MS)
+        except PlaywrightTimeout:
+            return SearchBoxCheck(build_name, edition, False, (), len(loaded), tuple(errors))
+        box.click()
+        box.press_sequentially(SEARCH_QUERY, delay=20)  # as typed: the component answers keystrokes
+        results = page.locator(f'[id="{box.get_attribute("aria-controls") or ""}"] a')
+        with contextlib.suppress(PlaywrightTimeout):  # no result in time: reported as none
+            results.first.wait_for(state="visible", timeout=BROWSER_TIMEOUT_MS)
+        texts = tuple(" ".join(text.split()) for text in results.all_inner_texts()[:3])
+        return SearchBoxCheck(build_name, edition, True, texts, len(loaded), tuple(errors))
+    finally:
+        page.close()
+
+
+def _refused(message: Any, errors: list[str]) -> None:
+    """Console errors that matter here: what the Content-Security-Policy refused. (From
+    file:// the search service's health check fails by design; that is not reported.)"""
+    if message.type == "error" and "Content Security Policy" in message.text:
+        errors.append(message.text)
+
+
+def browser_checks(sites: Sequence[tuple[str, Path]], editions: Sequence[str]) -> tuple[list[SearchBoxCheck], str]:
+    """The search box check on each (build, site folder) for each edition, or why it cannot run."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return [], "Not run: Playwright is not installed (`bash .ci/setup test` installs it)."
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+            try:
+                return [search_box_check(browser, site / e, name, e) for name, site in sites for e in editions], ""
+            finally:
+                browser.close()
+    except PlaywrightError as err:
+        return [], f"Not run: chromium ({CHROMIUM}) did not start: {str(err).splitlines()[0]}"
 
 
 def reference_build(paths: Paths) -> tuple[Library | None, str]:
@@ -372,7 +471,9 @@ def reference_build(paths: Paths) -> tuple[Library | None, str]:
     )
 
 
-def run_canary(paths: Paths, zensical: Sequence[str], out: Path, build_first: bool = True) -> CanaryResult:
+def run_canary(
+    paths: Paths, zensical: Sequence[str], out: Path, build_first: bool = True, browser: bool = True
+) -> CanaryResult:
     result = CanaryResult(zensical_version(zensical))
     if build_first:
         library, result.build_note = reference_build(paths)
@@ -396,9 +497,13 @@ def run_canary(paths: Paths, zensical: Sequence[str], out: Path, build_first: bo
             built.append(edition.id)
     if not built:
         return result
-    finish_like_kb_build(site, library, built)
+    finish_like_kb_build(site, library, built, paths.search_index, paths.cache)
     result.editions = [compare_edition(paths.site / e, site / e, e) for e in built]
     result.link_problems, result.html_problems, result.html_findings = site_check_findings(site, library)
+    if browser:
+        result.browser_checks, result.browser_note = browser_checks([("MkDocs", paths.site), ("Zensical", site)], built)
+    else:
+        result.browser_note = "Not run (--no-browser)."
     return result
 
 
@@ -407,13 +512,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--zensical", required=True, help="the zensical command (its own virtual environment's)")
     parser.add_argument("--project", type=Path, default=None, help="the project folder (default: this checkout)")
     parser.add_argument("--no-build", action="store_true", help="use the last `kb build`'s configs and site")
+    parser.add_argument("--no-browser", action="store_true", help="skip the search component's check in chromium")
     args = parser.parse_args(argv)
     root = (args.project or project_root()).resolve()
     paths = Paths.for_project(root)
     zensical = (
         str(Path(args.zensical).resolve()) if os.sep in args.zensical else args.zensical
     )  # Zensical runs in docs/
-    result = run_canary(paths, [zensical], root / CANARY_DIR, build_first=not args.no_build)
+    result = run_canary(
+        paths, [zensical], root / CANARY_DIR, build_first=not args.no_build, browser=not args.no_browser
+    )
     report = report_markdown(result)
     (root / REPORT_FILE).parent.mkdir(parents=True, exist_ok=True)
     (root / REPORT_FILE).write_text(report, encoding="utf-8")
