@@ -77,12 +77,19 @@ THEME_MARKERS = (
     Marker("named breadcrumb", "partials/path.html", 'nav.md-path[aria-label="Breadcrumb"]'),
     Marker("named tags list", "partials/tags.html", 'nav.md-tags[aria-label="Tags"]'),
     Marker("print and feedback", "partials/kb-page-tools.html", ".kb-page-tools"),
-    Marker("SR check page script", "sr-check.html", 'script[src$="assets/kb/sr-check.js"]'),
 )
+# The search component (issue 19) builds its box with its script (assets/kb/search.js) where
+# the theme leaves a placeholder, and loads the engine only when a search needs it; before
+# it, the SR check page had its own script. Selector lists cover both.
 SEARCH_MARKERS = (
-    Marker("the project's search box (issue 19)", "the search component", 'form[role="search"] input[type="search"]'),
-    Marker("the search engine script", "assets/kb/search-engine.js", 'script[src*="search-engine"]'),
-    Marker("Material's search box", "the theme (and partials/search.html)", ".md-search"),
+    Marker("the search component's place", "partials/kb-search.html", "[data-kb-search]"),
+    Marker("the search component's script", "main.html (scripts)", 'script[src$="assets/kb/search.js"]'),
+    Marker(
+        "the SR check page's search box",
+        "render.py SR_CHECK_BOX (sr-check.html before)",
+        '[data-kb-search="page"], script[src$="assets/kb/sr-check.js"]',
+    ),
+    Marker("Material's (or Zensical's) search box", "the theme", ".md-search"),
 )
 # Search index files, by who writes them (relative to an edition's root).
 SEARCH_FILES = (
