@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,15 +35,17 @@ from kb_tools.config import MAX_CORRECTED_WORDS, MAX_LIMIT, MAX_QUERY_LENGTH, MA
 from kb_tools.search.index import MANIFEST, STOP_WORDS, SectionEntry, analyse, english_words
 from kb_tools.search.query import (
     ENOUGH_RESULTS,
+    EXPANSION_FIELD,
     SCORED_FIELDS,
     SNIPPET_CHARS,
     WEAK_SHARE,
     _OpenIndex,
+    _posting_blocks,
 )
 
-FORMAT = 1  # bump when the files' layout changes (the engine checks it)
+FORMAT = 3  # bump when the files' layout changes (search-engine.js checks it)
 SEARCH_INDEX_FOLDER = "search-index"
-DOCS_PER_CHUNK = 50
+DOCS_PER_CHUNK = 25  # a result loads its chunk: small enough that little is loaded unshown
 # Parts are keyed by a term's first letters: one letter while a part stays small, two when
 # the library is large (a query then loads a few small parts, not a few large ones).
 PART_TARGET_BYTES = 300_000
@@ -84,6 +85,7 @@ def _export(version: Path, edition: str) -> tuple[ExportedFile, ...]:
     opened = _OpenIndex(version)
     try:
         terms = _term_scores(opened)
+        norms = _norms(opened)
         words = _words(opened, set(terms))
         docs = _documents(opened)
         folding = opened.folding.to_json()
@@ -92,11 +94,15 @@ def _export(version: Path, edition: str) -> tuple[ExportedFile, ...]:
         opened.close()
     width = _key_width(terms)
     term_parts = _parts(terms, width)
-    word_parts = words
+    # The words of English are a part of their own: a query whose words the pages hold
+    # (most) never loads them.
+    word_parts = {key: part["v"] for key, part in words.items()}
+    english_parts = {key: {"s": part["s"], "e": part["e"]} for key, part in words.items()}
     files = [ExportedFile(f"t-{key}.js", _script(f"t-{key}", part)) for key, part in term_parts.items()]
     files += [ExportedFile(f"w-{key}.js", _script(f"w-{key}", part)) for key, part in word_parts.items()]
+    files += [ExportedFile(f"e-{key}.js", _script(f"e-{key}", part)) for key, part in english_parts.items()]
     chunks = [docs[i : i + DOCS_PER_CHUNK] for i in range(0, count, DOCS_PER_CHUNK)]
-    files += [ExportedFile(f"d-{n}.js", _script(f"d-{n}", chunk)) for n, chunk in enumerate(chunks)]
+    files += [ExportedFile(f"d-{n}.js", _script(f"d-{n}", _chunk(chunk))) for n, chunk in enumerate(chunks)]
     meta = {
         "format": FORMAT,
         "edition": edition,
@@ -106,6 +112,7 @@ def _export(version: Path, edition: str) -> tuple[ExportedFile, ...]:
         "key_width": width,
         "term_parts": sorted(term_parts),
         "word_parts": sorted(word_parts),
+        "english_parts": sorted(english_parts),
         "folding": folding,
         "ratio": _RATIO,
         "spaced_ampersand": _SPACED_AMPERSAND,
@@ -120,6 +127,7 @@ def _export(version: Path, edition: str) -> tuple[ExportedFile, ...]:
             "max_limit": MAX_LIMIT,
         },
     }
+    files.append(ExportedFile("n.js", _script("n", norms)))
     files.append(ExportedFile("meta.js", _script("meta", meta)))
     return tuple(files)
 
@@ -134,22 +142,63 @@ def _script(name: str, data: object) -> str:
 # --- terms ------------------------------------------------------------------------------
 
 
-def _term_scores(opened: _OpenIndex) -> dict[str, list[float]]:
-    """{stem: [document, score, document, score, …]} over every stem in a scored field."""
+def _term_scores(opened: _OpenIndex) -> dict[str, list]:
+    """{stem: one entry per scored field}: 0 where the field lacks the stem, else [idf, doc,
+    weight, doc, weight, …] with each doc written as the gap from the one before.
+
+    The engine adds idf × (weight × (K1 + 1)) / (weight + length norm) field by field, as
+    `_OpenIndex.term_scores` does, with the numbers Python worked out: the same floats in
+    the same order, so the same scores, in a third of the bytes of the scores themselves.
+    The expansion field's idf is its synonym group's (`expansion_idf`)."""
     stems: set[str] = set()
     for field in SCORED_FIELDS:
         stems.update(t.decode() if isinstance(t, bytes) else t for t in opened.reader.lexicon(field))
-    scores = {}
+    deleted = {d for d in range(opened.reader.doc_count_all()) if opened.reader.is_deleted(d)}
+    entries = {}
     for stem in sorted(stems):
-        found = opened.term_scores(stem)
-        if found:
-            # Full precision: the browser adds the same floats in the same order as query.py.
-            scores[stem] = [x for docnum in sorted(found) for x in (docnum, found[docnum])]
-    return scores
+        postings = {field: _postings(opened, field, stem, deleted) for field in SCORED_FIELDS}
+        entry: list = []
+        for field in SCORED_FIELDS:
+            docnums, weights = postings[field]
+            if not docnums:
+                entry.append(0)
+                continue
+            if field == EXPANSION_FIELD:
+                held = {d for f in SCORED_FIELDS for d in postings[f][0]}
+                idf = opened.expansion_idf(held)
+            else:
+                idf = opened.searcher.idf(field, stem)
+            gaps = [d - p for d, p in zip(docnums, [0, *docnums])]
+            entry.append([idf, *(x for pair in zip(gaps, weights) for x in pair)])
+        if any(entry):
+            entries[stem] = entry
+    return entries
 
 
-def _key_width(terms: dict[str, list[float]]) -> int:
-    size = sum(len(t) + 8 * len(v) for t, v in terms.items())
+def _postings(opened: _OpenIndex, field: str, stem: str, deleted: set[int]) -> tuple[list[int], list[float]]:
+    """The field's (document numbers, weights) for a stem, deleted pages left out."""
+    docnums: list[int] = []
+    weights: list[float] = []
+    if opened.reader.doc_frequency(field, stem):
+        for block_docs, block_weights in _posting_blocks(opened.reader.postings(field, stem)):
+            for docnum, weight in zip(block_docs, block_weights):
+                if docnum not in deleted:
+                    docnums.append(docnum)
+                    weights.append(weight)
+    return docnums, weights
+
+
+def _norms(opened: _OpenIndex) -> dict:
+    return {
+        "k1p1": opened.weighting.K1 + 1,
+        "fields": list(SCORED_FIELDS),
+        "expansion": SCORED_FIELDS.index(EXPANSION_FIELD),
+        "norms": [opened.length_norms(field) for field in SCORED_FIELDS],
+    }
+
+
+def _key_width(terms: dict[str, list]) -> int:
+    size = sum(len(t) + 5 * sum(len(f) for f in v if f) for t, v in terms.items())
     return 1 if size / 30 <= PART_TARGET_BYTES else 2
 
 
@@ -224,30 +273,43 @@ def _documents(opened: _OpenIndex) -> list:
 
 
 def _section(entry: SectionEntry) -> list:
-    """[heading, anchor, text, heading terms, text terms, word spans]; a span is
-    [start, end, stem, …] in UTF-16 units (JavaScript's string offsets)."""
-    return [
-        entry.heading,
-        entry.anchor,
-        entry.text,
-        list(entry.heading_terms),
-        list(entry.text_terms),
-        list(_spans(entry.text)),
-    ]
+    """[heading, anchor, text, heading terms, text terms, word stems]: the stems of each word
+    of the text in order (the engine finds the same words with the same pattern), for the
+    snippet's marks: [] for a word with none (a stop word), else its stems."""
+    words = [list(dict.fromkeys(analyse(match.group())[1])) for match in _WORD.finditer(entry.text)]
+    return [entry.heading, entry.anchor, entry.text, list(entry.heading_terms), list(entry.text_terms), words]
 
 
-def _spans(text: str) -> Iterator[list]:
-    units = _utf16_offsets(text)
-    for match in _WORD.finditer(text):
-        stems = analyse(match.group())[1]
-        if stems:
-            yield [units[match.start()], units[match.end()], *dict.fromkeys(stems)]
+def _chunk(docs: list) -> dict:
+    """Documents with every stem written once: {"stems": [...], "docs": [...]}, each list of
+    stems in a document replaced by their numbers; a word's stems by a number (one stem),
+    0 (none) or a list (several)."""
+    numbers: dict[str, int] = {}
 
+    def number(stem: str) -> int:
+        return numbers.setdefault(stem, len(numbers))
 
-def _utf16_offsets(text: str) -> list[int]:
-    """Code point offset → UTF-16 offset, for every position including the end."""
-    offsets, unit = [0], 0
-    for char in text:
-        unit += 2 if ord(char) > 0xFFFF else 1
-        offsets.append(unit)
-    return offsets
+    def word(stems: list[str]) -> int | list[int]:
+        if not stems:
+            return 0
+        return number(stems[0]) + 1 if len(stems) == 1 else [number(s) + 1 for s in stems]
+
+    out: list[list | None] = []
+    for doc in docs:
+        if doc is None:
+            out.append(None)
+            continue
+        page_id, title, url, title_terms, sections = doc
+        out.append(
+            [
+                page_id,
+                title,
+                url,
+                [number(t) for t in title_terms],
+                [
+                    [h, a, text, [number(t) for t in ht], [number(t) for t in tt], [word(w) for w in words]]
+                    for h, a, text, ht, tt, words in sections
+                ],
+            ]
+        )
+    return {"stems": list(numbers), "docs": out}

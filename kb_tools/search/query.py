@@ -188,10 +188,17 @@ class _OpenIndex:
         """
         expanded: dict[int, float] = {}
         self._add_field_scores(expanded, EXPANSION_FIELD, term, idf=1.0)
-        pages = (scores.keys() | expanded.keys()) - self._deleted
-        idf = self.weighting.idf_for(len(pages), self.reader.doc_count_all())
+        idf = self.expansion_idf(scores.keys() | expanded.keys())
         for docnum, value in expanded.items():
             scores[docnum] = scores.get(docnum, 0.0) + idf * value
+
+    def expansion_idf(self, pages: Iterable[int]) -> float:
+        """What a term found through its synonym group weighs: the group's rarity over the
+        pages holding the term or a synonym of it (`pages`)."""
+        return self.weighting.idf_for(len(set(pages) - self._deleted), self.reader.doc_count_all())
+
+    def length_norms(self, field: str) -> list[float]:
+        return self._norms[field]
 
     def _length_norms(self, field: str) -> list[float]:
         """K1 × ((1 − B) + B × length / average length) for every page: BM25's length part."""

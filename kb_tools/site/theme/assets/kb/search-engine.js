@@ -23,6 +23,7 @@
   var ALPHA = /^\p{L}+$/u; // str.isalpha()
   var DIGITS = /^\p{N}+$/u; // str.isdigit()
 
+  var FORMAT = 3; // browser_index.FORMAT
   var pending = {}; // script name → {resolve, reject} while it loads
   var indexes = {}; // root → Index (or its promise)
 
@@ -63,7 +64,8 @@
     this.limits = meta.limits;
     this.stop = new Set(meta.stop_words);
     this.terms = {}; // part key → {stem: [doc, score, …]}
-    this.words = {}; // part key → {v, s, e (a Set)}
+    this.words = {}; // part key → {word: [stem, pages]}
+    this.english_ = {}; // part key → {s: {word: stem}, e: Set of words}
     this.near = {}; // part key → NearWords over its words
     this.docs = {}; // chunk number → documents
     this.folds = compileFolding(meta.folding);
@@ -87,15 +89,24 @@
     }));
   };
 
+  // A word's part of the page words, then, for a word no page holds, its part of the words
+  // of English (its stem if the pages hold it, or whether it is English at all).
   Index.prototype.loadWords = function (words) {
     var self = this;
     var keys = unique(words.map(function (w) { return partKey(w, 1); }));
     return Promise.all(keys.map(function (key) {
       if (self.words[key] || self.meta.word_parts.indexOf(key) < 0) return null;
-      return load(self.root, "w-" + key).then(function (data) {
-        self.words[key] = { v: data.v, s: data.s, e: new Set(data.e ? data.e.split(" ") : []) };
-      });
-    }));
+      return load(self.root, "w-" + key).then(function (data) { self.words[key] = data; });
+    })).then(function () {
+      var unknown = words.filter(function (w) { return !self.known(w); });
+      var english = unique(unknown.map(function (w) { return partKey(w, 1); }));
+      return Promise.all(english.map(function (key) {
+        if (self.english_[key] || self.meta.english_parts.indexOf(key) < 0) return null;
+        return load(self.root, "e-" + key).then(function (data) {
+          self.english_[key] = { s: data.s, e: new Set(data.e ? data.e.split(" ") : []) };
+        });
+      }));
+    });
   };
 
   Index.prototype.loadDocs = function (docnums) {
@@ -110,19 +121,38 @@
 
   Index.prototype.doc = function (docnum) {
     var per = this.meta.docs_per_chunk;
-    return this.docs[String(Math.floor(docnum / per))][docnum % per];
+    var chunk = this.docs[String(Math.floor(docnum / per))];
+    return decodeDoc(chunk.docs[docnum % per], chunk.stems);
   };
+
+  // A document as browser_index._chunk wrote it → [id, title, url, title terms, sections],
+  // each section [heading, anchor, text, heading terms, text terms, word spans]; a span is
+  // [start, end, stem, …] for a word with stems, found with the index's own word pattern.
+  function decodeDoc(doc, stems) {
+    function names(numbers) { return numbers.map(function (n) { return stems[n]; }); }
+    return [doc[0], doc[1], doc[2], names(doc[3]), doc[4].map(function (section) {
+      var spans = [];
+      var i = 0;
+      for (var match of section[2].matchAll(WORD)) {
+        var entry = section[5][i++];
+        if (!entry) continue;
+        var own = Array.isArray(entry) ? entry : [entry];
+        spans.push([match.index, match.index + match[0].length].concat(own.map(function (n) { return stems[n - 1]; })));
+      }
+      return [section[0], section[1], section[2], names(section[3]), names(section[4]), spans];
+    })];
+  }
 
   Index.prototype.wordEntry = function (word) {
     var part = this.words[partKey(word, 1)];
-    return part ? part.v[word] : undefined;
+    return part ? part[word] : undefined;
   };
 
   Index.prototype.stemOf = function (word) {
     // A word no page holds and English does not stem to a page's stem is searched as typed.
     var entry = this.wordEntry(word);
     if (entry) return entry[0];
-    var part = this.words[partKey(word, 1)];
+    var part = this.english_[partKey(word, 1)];
     return part && part.s[word] ? part.s[word] : word;
   };
 
@@ -131,16 +161,40 @@
   };
 
   Index.prototype.english = function (word) { // english_words()
-    var part = this.words[partKey(word, 1)];
+    var part = this.english_[partKey(word, 1)];
     return !!part && (word in part.s || part.e.has(word));
   };
 
-  Index.prototype.scores = function (stem) { // _OpenIndex.term_scores, worked out at build time
+  // _OpenIndex.term_scores: field by field, idf × (weight × (K1 + 1)) / (weight + length
+  // norm), with the idf, weights and norms Python worked out (browser_index._term_scores):
+  // the same floating-point operations in the same order give the same scores.
+  Index.prototype.scores = function (stem) {
     var part = this.terms[partKey(stem, this.meta.key_width)];
-    var flat = part && part[stem];
-    var map = new Map();
-    if (flat) for (var i = 0; i < flat.length; i += 2) map.set(flat[i], flat[i + 1]);
-    return map;
+    var entry = part && part[stem];
+    var scores = new Map();
+    if (!entry) return scores;
+    var weighting = this.weighting;
+    var expansion = weighting.expansion;
+    function add(into, field, idf) {
+      var postings = entry[field];
+      var norms = weighting.norms[field];
+      var doc = 0;
+      for (var i = 1; i < postings.length; i += 2) {
+        doc += postings[i];
+        var weight = postings[i + 1];
+        into.set(doc, (into.has(doc) ? into.get(doc) : 0) + idf * ((weight * weighting.k1p1) / (weight + norms[doc])));
+      }
+    }
+    for (var field = 0; field < entry.length; field++) {
+      if (entry[field] && field !== expansion) add(scores, field, entry[field][0]);
+    }
+    if (entry[expansion]) {
+      var expanded = new Map();
+      add(expanded, expansion, 1.0);
+      var idf = entry[expansion][0];
+      expanded.forEach(function (value, doc) { scores.set(doc, (scores.has(doc) ? scores.get(doc) : 0) + idf * value); });
+    }
+    return scores;
   };
 
   Index.prototype.indexed = function (stem) {
@@ -297,13 +351,13 @@
     if (!part) return null;
     if (!this.near[key]) {
       // Only words with this first letter can be a correction (query.py: same first letter).
-      this.near[key] = new NearWords(Object.keys(part.v).filter(function (w) { return ALPHA.test(w); }));
+      this.near[key] = new NearWords(Object.keys(part).filter(function (w) { return ALPHA.test(w); }));
     }
     var near = this.near[key].nearest(word, word.length >= 6 ? 2 : 1).sort(byCodePoint);
     var found = null;
     var most = -1;
     near.forEach(function (w) {
-      if (part.v[w][1] > most) { found = w; most = part.v[w][1]; }
+      if (part[w][1] > most) { found = w; most = part[w][1]; }
     });
     return found;
   };
@@ -550,9 +604,11 @@
 
   function open(root) {
     if (!indexes[root]) {
-      indexes[root] = load(root, "meta").then(function (meta) {
-        if (meta.format !== 1) throw new Error("this search index was written by another version of kb");
-        return new Index(root, meta);
+      indexes[root] = Promise.all([load(root, "meta"), load(root, "n")]).then(function (loaded) {
+        if (loaded[0].format !== FORMAT) throw new Error("this search index was written by another version of kb");
+        var index = new Index(root, loaded[0]);
+        index.weighting = loaded[1];
+        return index;
       });
       indexes[root].catch(function () { delete indexes[root]; });
     }
