@@ -113,7 +113,7 @@ def test_a_zensical_that_fails_is_reported_and_the_canary_still_exits_0(tmp_path
     assert main(["--zensical", str(missing), "--project", str(tmp_path), "--no-build"]) == 0
     report = (tmp_path / REPORT_FILE).read_text(encoding="utf-8")
     assert "- GB: could not start" in report and "- NI: could not start" in report
-    assert "- Not run: Zensical built no edition." in report
+    assert "- Not run: no Zensical output to check (see above)." in report
     failed = report_markdown(
         CanaryResult("1.0", runs=[ZensicalRun("gb", 1, 0.5, "Error: site_dir must be within project root")])
     )

@@ -285,7 +285,7 @@ def report_markdown(result: CanaryResult) -> str:
     lines += ["", "## Built-site checks on the Zensical output", "", *_site_check_lines(result)]
     lines += ["", f'## The search component in chromium, from file:// (typing "{SEARCH_QUERY}")', ""]
     if not result.editions:
-        lines.append("Not run: Zensical built no edition.")
+        lines.append("Not run: no Zensical output to check (see above).")
     elif result.browser_note:
         lines.append(result.browser_note)
     for check in result.browser_checks:
@@ -296,7 +296,7 @@ def report_markdown(result: CanaryResult) -> str:
 
 def _site_check_lines(result: CanaryResult) -> list[str]:
     if not result.editions:
-        return ["- Not run: Zensical built no edition."]
+        return ["- Not run: no Zensical output to check (see above)."]
     lines = [f"- Link check (kb_tools/site/built_links.py): {_count(result.link_problems, 'problem')}"]
     lines += _listed(result.link_problems)
     flagged = _count(result.html_problems, "page")
@@ -504,7 +504,11 @@ def run_canary(
             built.append(edition.id)
     if not built:
         return result
-    finish_like_kb_build(site, library, built, paths.search_index, paths.cache)
+    try:
+        finish_like_kb_build(site, library, built, paths.search_index, paths.cache)
+    except (OSError, UnicodeDecodeError) as err:  # Zensical's files, not our code: reported
+        result.build_note += f"\n\nZensical's output could not be finished as kb build finishes a site: {err}"
+        return result
     result.editions = [compare_edition(paths.site / e, site / e, e) for e in built]
     result.link_problems, result.html_problems, result.html_findings = site_check_findings(site, library)
     if browser:
