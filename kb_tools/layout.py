@@ -25,6 +25,9 @@ CHANGES_PAGE = "whats-changed.md"
 SR_CHECK_PAGE = "check-before-you-raise-an-sr.md"
 TAGS_PAGE = "tags.md"
 GLOSSARY_PAGE = "glossary.md"
+# The procedure that says how to raise a service request (SR): where the site's search sends a
+# caseworker when nothing answers the question (its id in content/pages/).
+SR_ROUTE_PAGE_ID = "advice-and-guidance-create-request"
 # The generated pages content can link to, as [label](site:<name>).
 SITE_SCHEME = "site:"
 SITE_PAGES = {

@@ -30,15 +30,20 @@ def nothing_leaves_the_machine(page):
 
 
 def search(page, query: str):
-    """Type into Material's search box as a person would; return the first result's link."""
-    page.locator("input.md-search__input").click()
+    """Type into the site's search box (in the header) as a person would; return the first result's link."""
+    page.locator("#kb-search-header-q").click()
     page.keyboard.type(query)
     return first_result_for(page, query)
 
 
 def first_result_for(page, query: str):
     """The first result once the results are those of the whole query, not of a part typed so far."""
-    first = page.locator(f'.md-search-result__item a[href*="h={query.replace(" ", "+")}"]').first
+    page.wait_for_function(
+        "q => { const box = document.querySelector('[data-kb-search=header]');"
+        " return box.getAttribute('data-kb-state') === 'results' && document.querySelector('#kb-search-header-q').value === q; }",
+        arg=query,
+    )
+    first = page.locator("#kb-search-header-results a").first
     first.wait_for(timeout=10_000)
     return first
 
@@ -103,7 +108,7 @@ def test_tabs_lead_to_each_section_and_the_tags_page(page, static_server):
 def test_search_box_reaches_a_result(page, static_server):
     page.goto(f"{static_server}/gb/index.html")
     search(page, "service request").click()
-    page.wait_for_url(f"**/gb/{PROCEDURE}*")  # search.highlight adds ?h=…
+    page.wait_for_url(f"**/gb/{PROCEDURE}*")  # with the best section's #anchor
     assert page.locator("h1").inner_text() == PROCEDURE_TITLE
 
 
@@ -160,7 +165,7 @@ def test_keyboard_reaches_the_edition_switch_and_follows_it(page, static_server)
 
 def test_keyboard_reaches_search_and_a_result(page, static_server):
     page.goto(f"{static_server}/gb/index.html")
-    focus_by_tab(page, "input.md-search__input")
+    focus_by_tab(page, "#kb-search-header-q")
     page.keyboard.type("service request")
     first_result_for(page, "service request")
     page.keyboard.press("ArrowDown")
@@ -171,7 +176,7 @@ def test_keyboard_reaches_search_and_a_result(page, static_server):
 def test_slash_jumps_to_the_search_box(page, static_server):
     page.goto(f"{static_server}/ni/index.html")
     page.keyboard.press("/")
-    assert page.locator("input.md-search__input").evaluate("element => element === document.activeElement")
+    assert page.locator("#kb-search-header-q").evaluate("element => element === document.activeElement")
 
 
 def test_focus_is_visible_on_every_stop_before_the_content(page, static_server):

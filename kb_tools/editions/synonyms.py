@@ -1,9 +1,9 @@
 """Search synonyms from content/terminology.yml applied to text.
 
 A passage that says "Freedom of Information" is also what a caseworker means by "FOI".
-Both search engines are fed the other words of every synonym group a passage mentions:
-the Whoosh index in a field of its own (index.py), Material's built-in search through
-words hidden on the page (render.py). The groups are data, never code.
+The search index is fed the other words of every synonym group a passage mentions, in a
+field of its own (search/index.py); the pages themselves carry no hidden keywords. The
+groups are data, never code.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from kb_tools.content.text import parse, plain_text
-from kb_tools.model import LegacyTerm, Page, Synonym
+from kb_tools.model import Page, Synonym
 
 
 def _is_acronym(term: str) -> bool:
@@ -66,23 +66,3 @@ def page_text(page: Page) -> str:
     for faq in page.faq:
         parts += [faq.question, faq.answer]
     return "\n".join(plain_text(parse(part)) for part in parts)
-
-
-def search_words(
-    page: Page, synonyms: Iterable[Synonym], legacy: Iterable[LegacyTerm] = (), not_shown: Iterable[str] = ()
-) -> tuple[str, ...]:
-    """Words the site's built-in search should find the page by: its keywords and the
-    synonyms of what it mentions, old terms left out of the synonyms, and the words
-    `not_shown` (any case) left out of both.
-
-    That search cannot weigh words hidden on a page below its text: with "non-resident
-    parent" hidden on every page that says "paying parent", those pages outranked the one
-    that explains the old term (measured on the evaluation questions). Old terms find that
-    page, where they are written. The NI edition passes the GB terms its table replaces as
-    `not_shown`: that search shows hidden words in its result previews.
-    """
-    never = {word.lower() for word in not_shown}
-    old = never | {term.term.lower() for term in legacy}
-    words = [w for w in page.keywords if w.lower() not in never]
-    words += [w for w in also_known_as(page_text(page), synonyms) if w not in words and w.lower() not in old]
-    return tuple(words)

@@ -6,7 +6,6 @@ writes only the files whose content changed, so MkDocs and the index can skip th
 
 from __future__ import annotations
 
-import html
 import math
 import os
 import re
@@ -40,6 +39,7 @@ from kb_tools.layout import (
     SITE_PAGES,
     SITE_SCHEME,
     SR_CHECK_PAGE,
+    SR_ROUTE_PAGE_ID,
     TAGS_PAGE,
     page_path,
     site_url,
@@ -47,7 +47,6 @@ from kb_tools.layout import (
 from kb_tools.cache import Store, atomic_write, key_of
 from kb_tools.checks.links import PUBLISHED_SCHEMES as SAFE_SCHEMES
 from kb_tools.model import BodySection, Edition, Library, Page, SiteConfig
-from kb_tools.editions.synonyms import search_words
 from kb_tools.content.text import AsOf, Code, Link, Literal, Plain, Segment, parse, plain_text
 from kb_tools.content.validate import review_due
 from kb_tools.site.glossary import GLOSSARY_TITLE, GlossaryEntry, TermMarker, edition_glossary, render_glossary
@@ -213,11 +212,6 @@ def block_text(text: str, here: Page | None, pages: dict[str, Page]) -> str:
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-# Pages that only list or link procedures stay out of the site's built-in search, so its
-# results are procedures, not the home, section, tags or changes pages repeating them.
-NOT_SEARCHED = {"search": {"exclude": True}}
-
-
 def front_matter(data: dict) -> str:
     return "---\n" + yaml.dump(data, Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=1000) + "---\n\n"
 
@@ -227,27 +221,23 @@ def render_page(
     edition: Edition,
     site: SiteConfig,
     pages: dict[str, Page],
-    words: tuple[str, ...] = (),
     owner_contact: str | None = None,
     glossary: tuple[GlossaryEntry, ...] = (),
 ) -> str:
     """One procedure page as Markdown: summary first, then the body, FAQ, related pages, about.
 
-    `words` (keywords and synonyms) are hidden on the page for the site's built-in search;
     `owner_contact` is how to reach the owner team (site.yml's owners, as the edition says it);
     the first use of each `glossary` term is linked to its entry, with its definition.
     """
     marker = TermMarker(list(glossary), _to_root(page) + GLOSSARY_PAGE, lambda d: inline(parse(d), page, pages)) if glossary else None
     token = _TERM_MARKER.set(marker)
     try:
-        return _render_page(page, edition, site, pages, words, owner_contact)
+        return _render_page(page, edition, site, pages, owner_contact)
     finally:
         _TERM_MARKER.reset(token)
 
 
-def _render_page(
-    page: Page, edition: Edition, site: SiteConfig, pages: dict[str, Page], words: tuple[str, ...], owner_contact: str | None
-) -> str:
+def _render_page(page: Page, edition: Edition, site: SiteConfig, pages: dict[str, Page], owner_contact: str | None) -> str:
     section = site.section(page.section)
     meta: dict[str, object] = {
         "title": plain_text(parse(page.title)),
@@ -268,8 +258,6 @@ def _render_page(
         f"{block_text(page.summary, page, pages)}\n{{: .kb-summary }}\n",
         _facts(page, site),
     ]
-    if words:
-        parts.append(hidden_search_words(words))
     for body_section in page.body:
         parts.append(_render_section(body_section, page, pages))
     if page.faq:
@@ -284,11 +272,6 @@ def _render_page(
         parts.append(_history(page, pages))
     parts.append(_about(page, edition, site, pages, owner_contact))
     return "\n".join(parts)
-
-
-def hidden_search_words(words: tuple[str, ...]) -> str:
-    """Words the site's built-in search indexes but nobody sees or hears (`hidden` leaves the accessibility tree)."""
-    return f'<div class="kb-search-words" hidden>{html.escape(", ".join(words))}</div>\n'
 
 
 def _reference(title: str, url: str, page: Page, pages: dict[str, Page]) -> str:
@@ -359,7 +342,7 @@ def _about(page: Page, edition: Edition, site: SiteConfig, pages: dict[str, Page
 def render_section_index(section_id: str, site: SiteConfig, pages: list[Page], all_pages: dict[str, Page]) -> str:
     section = site.section(section_id)
     assert section is not None
-    lines = [front_matter({"title": section.title, "description": section.summary, **NOT_SEARCHED}), f"# {escape(section.title)}\n", f"{escape(section.summary)}\n"]
+    lines = [front_matter({"title": section.title, "description": section.summary}), f"# {escape(section.title)}\n", f"{escape(section.summary)}\n"]
     for page in pages:
         lines.append(f"- [{title_markdown(page.title)}]({page.id}/index.md): {inline(parse(page.summary), section_id, all_pages)}")
     return "\n".join(lines) + "\n"
@@ -367,7 +350,7 @@ def render_section_index(section_id: str, site: SiteConfig, pages: list[Page], a
 
 def render_home(site: SiteConfig, edition: Edition, by_section: dict[str, list[Page]], pages: dict[str, Page]) -> str:
     lines = [
-        front_matter({"title": site.title, "description": f"{site.title}: {edition.name} edition", **NOT_SEARCHED}),
+        front_matter({"title": site.title, "description": f"{site.title}: {edition.name} edition"}),
         f"# {escape(site.title)}\n",
         f"Child Maintenance Service procedures for caseworkers: {escape(edition.name)} edition.\n",
         f"Cannot find the answer? [Check before you raise a service request (SR)]({SR_CHECK_PAGE}).\n",
@@ -382,34 +365,32 @@ def render_home(site: SiteConfig, edition: Edition, by_section: dict[str, list[P
     return "\n".join(lines) + "\n"
 
 
-SR_CHECK_TEMPLATE = "sr-check.html"  # in kb_tools/site/theme: adds the page's script and styles
+# Where the site's search component (theme/assets/kb/search.js) builds the SR check page's
+# own search box: the same component as the one in every page's header.
+SR_CHECK_BOX = (
+    '<div class="kb-search kb-search--page" data-kb-search="page" data-label="Your question, or a few words from it"></div>\n'
+    "<noscript><p>Searching needs JavaScript. Use the procedures in the navigation instead.</p></noscript>\n"
+)
+
+
+def sr_route_page(pages: dict[str, Page]) -> Page | None:
+    """The procedure that says how to raise an SR, when the edition has it."""
+    return pages.get(SR_ROUTE_PAGE_ID)
 
 
 def render_sr_check(edition: Edition, pages: dict[str, Page]) -> str:
-    """The "Check before you raise an SR" page: a search form, and plainly, how to raise an SR.
+    """The "Check before you raise an SR" page: a search box, and plainly, how to raise an SR.
 
-    sr-check.js asks `kb serve`'s search API; opened as plain files it hands the question
-    to the site's built-in search instead. The SR steps are on the page either way.
+    The box is the site's search component (search.js), answered by the search service or
+    the edition's own index; the SR steps are on the page either way.
     """
-    create = pages.get("advice-and-guidance-create-request")
+    create = sr_route_page(pages)
     raise_link = f"see [how to raise an SR]({page_path(create)})" if create else "ask your team leader how to raise one"
     meta = {
         "title": "Check before you raise an SR",
         "description": "Search the procedures before you raise a service request (SR) to Advice and Guidance (A&G).",
-        "template": SR_CHECK_TEMPLATE,
-        **NOT_SEARCHED,
     }
-    form = f"""<form class="kb-sr-check" role="search" data-kb-sr-check data-edition="{edition.id}" action="#">
-<label class="kb-sr-check__label" for="kb-sr-question">Your question, or a few words from it</label>
-<div class="kb-sr-check__row">
-<input class="kb-sr-check__input" id="kb-sr-question" name="q" type="search" autocomplete="off" maxlength="200" required>
-<button class="kb-sr-check__button md-button md-button--primary" type="submit">Search the procedures</button>
-</div>
-</form>
-<p class="kb-sr-check__status" id="kb-sr-status" role="status" aria-live="polite"></p>
-<ol class="kb-sr-check__results" id="kb-sr-results" aria-label="Procedures that may answer your question" hidden></ol>
-<noscript><p>Searching needs JavaScript. Use the procedures in the navigation instead.</p></noscript>
-"""
+    form = SR_CHECK_BOX
     return (
         front_matter(meta)
         + "# Check before you raise an SR\n\n"
@@ -440,7 +421,7 @@ def change_entries(pages: Iterable[Page]) -> list[ChangeEntry]:
 
 def render_changes(entries: list[ChangeEntry], all_pages: dict[str, Page]) -> str:
     lines = [
-        front_matter({"title": "What's changed", "description": "Changes to procedures, newest first.", **NOT_SEARCHED}),
+        front_matter({"title": "What's changed", "description": "Changes to procedures, newest first."}),
         "# What's changed\n",
         f"Changes to procedures, newest first. To follow them in a feed reader, use the [Atom feed of changes]({FEED_FILE}).\n",
     ]
@@ -467,7 +448,7 @@ def render_feed(site: SiteConfig, edition: Edition, entries: list[ChangeEntry]) 
 def render_tags(pages: list[Page]) -> str:
     """The tags page: Material's tags plugin fills in the list at the marker."""
     lines = [
-        front_matter({"title": "Pages by tag", "description": "Every tag used on the procedures, with the pages that carry it.", **NOT_SEARCHED}),
+        front_matter({"title": "Pages by tag", "description": "Every tag used on the procedures, with the pages that carry it."}),
         "# Pages by tag\n",
         "Each tag lists the pages about that topic.\n",
         "<!-- material/tags -->\n" if any(p.tags for p in pages) else "No pages are tagged yet.\n",
@@ -494,8 +475,8 @@ def edition_view(library: Library, edition: Edition) -> tuple[Page, ...]:
 
 
 def replaced_terms(library: Library, edition: Edition) -> tuple[str, ...]:
-    """The GB terms the edition's table replaces: NI readers must not see them, hidden
-    search words included."""
+    """The GB terms the edition's table replaces (NI readers must not see them): part of what
+    a page's Markdown is reused by."""
     return tuple(term.gb for term in library.terminology.ni_terms if term.gb != term.ni) if edition.id == "ni" else ()
 
 
@@ -541,7 +522,7 @@ def render_edition(library: Library, edition: Edition, store: Store | None = Non
     """The edition's Markdown files and navigation. With a store, procedure pages whose
     inputs are unchanged are read back instead of rendered (PageReuse)."""
     site = library.site
-    synonyms, legacy, replaced = library.terminology.synonyms, library.terminology.legacy_terms, replaced_terms(library, edition)
+    replaced = replaced_terms(library, edition)
     edition_pages = list(edition_view(library, edition))
     pages = {p.id: p for p in edition_pages}
 
@@ -560,8 +541,7 @@ def render_edition(library: Library, edition: Edition, store: Store | None = Non
 
     def page_markdown(page: Page) -> str:
         def render() -> str:
-            words = search_words(page, synonyms, legacy, replaced)
-            return render_page(page, edition, site, pages, words, contact_for(page), glossary)
+            return render_page(page, edition, site, pages, contact_for(page), glossary)
 
         return reuse.markdown(page, render, pages) if reuse is not None else render()
     changes = change_entries(edition_pages)
@@ -689,6 +669,10 @@ def mkdocs_config(
         extra["other_edition"] = {"id": other.id, "name": other.name, "badge": other.badge}
     # The generated pages the theme links to on every page (footer, feed link), named here once.
     extra["kb_links"] = {"changes": site_url(CHANGES_PAGE), "tags": site_url(TAGS_PAGE), "feed": FEED_FILE}
+    # Where the search component sends a caseworker when nothing answers: the procedure on
+    # raising an SR, else the SR check page's steps (a content tree without that procedure).
+    create = sr_route_page({p.id: p for p in output.pages})
+    extra["kb_links"]["sr_route"] = site_url(page_path(create)) if create else f"{site_url(SR_CHECK_PAGE)}#raise-an-sr"
     extra["kb_api"] = search_api  # the search service's address; "" = the server the pages come from
     config["plugins"] = [_with_tag_sorting(plugin) for plugin in config.get("plugins") or []]
     return config

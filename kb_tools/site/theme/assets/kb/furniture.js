@@ -27,8 +27,8 @@
     menuButton(toggle, drawer, wide);
   }
 
-  /* Material's header buttons (menu, search) are <label>s, which a keyboard cannot reach:
-     make each a button. Material's own keyboard handler presses a focused label on Enter;
+  /* Material's header menu button is a <label>, which a keyboard cannot reach:
+     make it a button. Material's own keyboard handler presses a focused label on Enter;
      Space, as on any button, is added here. */
   function labelButton(label, name) {
     label.setAttribute("role", "button");
@@ -40,11 +40,6 @@
         label.click();
       }
     });
-  }
-
-  function searchButton() {
-    var label = document.querySelector('.md-header label.md-header__button[for="__search"]');
-    if (label) labelButton(label, "Search");
   }
 
   function menuButton(toggle, drawer, wide) {
@@ -168,7 +163,6 @@
 
   ready(function () {
     guardDrawer();
-    searchButton();
     printButtons();
     glossaryTerms();
     feedback();
