@@ -170,6 +170,7 @@ def test_the_canary_builds_the_generated_configs_as_written_and_reports_what_bro
 # A home page whose search box lists a result for whatever is typed (a stand-in for the
 # search component; its own browser tests are elsewhere), for the canary's browser check.
 SEARCH_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Home</title></head><body>
+<header class="md-header" style="background: rgb(29, 112, 184)">Procedures</header>
 <form role="search"><input type="search" aria-controls="found" aria-label="Search"></form>
 <ul id="found"></ul><script src="search.js"></script></body></html>
 """
@@ -202,6 +203,7 @@ def test_the_browser_check_types_into_the_search_box_and_reads_the_results(tmp_p
 
     found = search_box_check(browser, with_box, "Zensical", "gb")
     assert found.box and found.index_files == 1 and found.errors == ()
+    assert found.header_colour == "rgb(29, 112, 184)"
     assert found.results == (f"Raise an SR ({len(SEARCH_QUERY)} letters)",)  # read after the whole query was typed
     missing = search_box_check(browser, without_box, "Zensical", "gb")
     assert not missing.box and missing.results == ()

@@ -53,6 +53,7 @@ ZENSICAL_TIMEOUT = 600  # seconds for one edition; a hung build is reported, not
 SHOWN = 10  # findings listed in full in the report; the rest are counted
 SEARCH_QUERY = "how do I raise an SR"  # typed into the search box in the browser check
 SEARCH_BOX = 'form[role="search"] input[type="search"]'
+HEADER_COLOUR = "() => { const h = document.querySelector('.md-header'); return h ? getComputedStyle(h).backgroundColor : 'no header'; }"
 BROWSER_TIMEOUT_MS = 5_000  # for the box to show, and again for the first result
 ROUTINE_OUTPUT = ("Build started", "Build finished", "No issues found")  # what a clean Zensical build prints
 
@@ -151,6 +152,7 @@ class SearchBoxCheck:
     results: tuple[str, ...]  # the first results' link texts after typing SEARCH_QUERY
     index_files: int  # files of search-index/ the page loaded
     errors: tuple[str, ...]  # uncaught script errors, and what the Content-Security-Policy refused
+    header_colour: str = ""  # the header bar's background: whether kb.css's colours reached the theme
 
 
 @dataclass
@@ -289,7 +291,8 @@ def report_markdown(result: CanaryResult) -> str:
     elif result.browser_note:
         lines.append(result.browser_note)
     for check in result.browser_checks:
-        lines.append(f"- {check.build} {check.edition.upper()}: {_describe_search(check)}")
+        header = f"; header colour {check.header_colour}" if check.header_colour else ""
+        lines.append(f"- {check.build} {check.edition.upper()}: {_describe_search(check)}{header}")
         lines += _listed(check.errors, 5)
     return "\n".join(lines) + "\n"
 
@@ -417,18 +420,19 @@ def search_box_check(browser: Any, edition_root: Path, build_name: str, edition:
     page.on("request", lambda request: loaded.add(request.url) if "/search-index/" in request.url else None)
     try:
         page.goto((edition_root / "index.html").resolve().as_uri())
+        header = str(page.evaluate(HEADER_COLOUR))
         box = page.locator(SEARCH_BOX).first
         try:
             box.wait_for(state="visible", timeout=BROWSER_TIMEOUT_MS)
         except PlaywrightTimeout:
-            return SearchBoxCheck(build_name, edition, False, (), len(loaded), tuple(errors))
+            return SearchBoxCheck(build_name, edition, False, (), len(loaded), tuple(errors), header)
         box.click()
         box.press_sequentially(SEARCH_QUERY, delay=20)  # as typed: the component answers keystrokes
         results = page.locator(f'[id="{box.get_attribute("aria-controls") or ""}"] a')
         with contextlib.suppress(PlaywrightTimeout):  # no result in time: reported as none
             results.first.wait_for(state="visible", timeout=BROWSER_TIMEOUT_MS)
         texts = tuple(" ".join(text.split()) for text in results.all_inner_texts()[:3])
-        return SearchBoxCheck(build_name, edition, True, texts, len(loaded), tuple(errors))
+        return SearchBoxCheck(build_name, edition, True, texts, len(loaded), tuple(errors), header)
     finally:
         page.close()
 
