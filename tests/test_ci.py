@@ -163,3 +163,39 @@ def test_ci_runs_the_linters_and_the_type_checker_before_the_tests():
     assert all(command in lint for command in ("ruff check .", "ruff format --check .", "mypy"))
     steps = [step.get("run", "") for step in workflow()["jobs"]["check"]["steps"]]
     assert steps.index("bash .ci/lint") < steps.index(".venv/bin/python -m pytest -q")
+
+
+# --- the Zensical canary: reported after the tests, never failing CI --------------------------
+
+
+@pytest.mark.parametrize("canary_exit", [0, 3])
+def test_ci_runs_the_zensical_canary_after_the_tests_and_never_fails_for_it(tmp_path, canary_exit):
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(REPO / ".ci/run", tmp_path / ".ci/run")
+    for name, body in (
+        ("lint", "exit 0"),
+        ("test", "echo tests ran"),
+        ("zensical-canary", f"echo canary ran; exit {canary_exit}"),
+    ):
+        (tmp_path / ".ci" / name).write_text(f"#!/usr/bin/env bash\n{body}\n")
+    done = subprocess.run(["bash", str(tmp_path / ".ci/run")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.index("tests ran") < done.stdout.index("canary ran")
+    if canary_exit:
+        assert f"the canary itself is broken (exit {canary_exit})" in done.stderr
+
+
+def test_failing_tests_fail_ci_before_the_canary_runs(tmp_path):
+    (tmp_path / ".ci").mkdir()
+    shutil.copy(REPO / ".ci/run", tmp_path / ".ci/run")
+    for name, body in (("lint", "exit 0"), ("test", "exit 1"), ("zensical-canary", "echo canary ran")):
+        (tmp_path / ".ci" / name).write_text(f"#!/usr/bin/env bash\n{body}\n")
+    done = subprocess.run(["bash", str(tmp_path / ".ci/run")], capture_output=True, text=True)
+    assert done.returncode == 1 and "canary ran" not in done.stdout
+
+
+def test_the_workflow_reports_the_zensical_canary_without_failing():
+    job = workflow()["jobs"]["zensical-canary"]
+    assert job["continue-on-error"] is True and job["needs"] == "check"
+    runs = [step.get("run", "") for step in job["steps"]]
+    assert "bash .ci/zensical-canary" in runs and "bash .ci/setup test" in runs  # chromium for the search box check

@@ -1,3 +1,6 @@
+from pathlib import Path
+
+from kb_tools.config import Paths
 from kb_tools.content.validate import check_content
 from kb_tools.pipeline.build import render_all
 from kb_tools.site.render import A_TO_Z_GROUP, escape, render_edition, section_nav
@@ -437,6 +440,33 @@ def test_generated_config_sorts_tags_ignoring_case(tmp_path, content):
     loaded = yaml.load(text, Loader=yaml.Loader)  # as MkDocs reads it
     tags = next(p["tags"] for p in loaded["plugins"] if isinstance(p, dict) and "tags" in p)
     assert tags["tags_sort_by"] is tag_name_casefold
+
+
+def test_generated_config_keeps_its_folders_inside_its_own_folder(tmp_path, content):
+    """Zensical takes the config's folder as the project root: it refuses a site_dir outside
+    it and panics on an absolute docs_dir. MkDocs reads the same relative folders."""
+    from mkdocs.config import load_config
+
+    from kb_tools.pipeline.build import edition_config_path
+    from kb_tools.site.render import mkdocs_config, write_edition, write_mkdocs_config
+
+    library = library_of(content)
+    output = render_edition(library, library.site.edition("gb"))
+    docs = tmp_path / "docs"
+    write_edition(output, docs)
+    config = mkdocs_config(REPO / "mkdocs.yml", output, docs, None)
+    written = docs / "mkdocs.gb.yml"
+    assert written == edition_config_path(Paths.for_project(tmp_path), "gb")  # where kb build writes it
+    write_mkdocs_config(config, written)
+    for key in ("docs_dir", "site_dir"):
+        assert not Path(config[key]).is_absolute(), config[key]
+        assert (docs / config[key]).resolve().is_relative_to(docs.resolve()), config[key]
+    site = (docs / config["site_dir"]).resolve()
+    assert not site.is_relative_to((docs / "gb").resolve())  # MkDocs refuses a site inside the pages
+    assert not site.is_relative_to((tmp_path / "site").resolve())  # never over the published site
+    loaded = load_config(str(written))  # as MkDocs reads it: relative to the config file
+    assert Path(loaded["docs_dir"]) == (docs / "gb").resolve()
+    assert Path(loaded["site_dir"]) == docs.resolve() / "_site" / "gb"
 
 
 def test_owner_contact_from_site_yml_under_about_in_the_editions_words(content):

@@ -634,14 +634,30 @@ def write_edition(output: EditionOutput, docs_dir: Path) -> list[str]:
     return changed + sorted(removed)
 
 
+# Where a hand-run `mkdocs build` or `zensical build` of a generated edition config writes,
+# relative to the config's folder (docs/): inside it, as Zensical requires, and apart from
+# the published site/ that only `kb build` replaces (atomically).
+STANDALONE_SITE_DIR = "_site"
+
+
 def mkdocs_config(
     base_config: Path, output: EditionOutput, docs_dir: Path, other: Edition | None, search_api: str = ""
 ) -> dict:
-    """The edition's MkDocs config: the project's mkdocs.yml plus this edition's folders, nav and badge."""
+    """The edition's MkDocs config: the project's mkdocs.yml plus this edition's folders, nav and badge.
+
+    It is written into `docs_dir` (docs/mkdocs.<edition>.yml), and its folders are written
+    relative to that folder, so the same file builds with MkDocs and with Zensical (the
+    Zensical canary, .ci/zensical-canary): Zensical takes the config's folder as the project
+    root and refuses a `site_dir` outside it ("site_dir must be within project root"), and
+    an absolute `docs_dir` makes it panic. MkDocs reads both relative to the config file, so
+    it builds the same pages. `kb build` always names its own output folder (the staging
+    folder it publishes atomically), so `site_dir` is used only by a hand-run `mkdocs build
+    -f docs/mkdocs.<edition>.yml` or `zensical build -f …`: they write into docs/_site/<edition>,
+    never over the published site."""
     config = yaml.safe_load(base_config.read_text(encoding="utf-8"))
     root = base_config.parent
-    config["docs_dir"] = str((docs_dir / output.edition.id).resolve())
-    config["site_dir"] = str((root / "site" / output.edition.id).resolve())
+    config["docs_dir"] = output.edition.id
+    config["site_dir"] = f"{STANDALONE_SITE_DIR}/{output.edition.id}"
     theme = config.setdefault("theme", {})
     if "custom_dir" in theme:
         theme["custom_dir"] = str((root / theme["custom_dir"]).resolve())
