@@ -39,7 +39,8 @@ def test_page_shows_owner_contact_review_due_and_history(page, static_server):
 
 def test_print_button_prints_and_is_not_printed(page, static_server):
     page.goto(f"{static_server}/gb/{PROCEDURE}")
-    page.evaluate("window.kbPrinted = 0; window.print = () => { window.kbPrinted += 1; }")
+    # A function body: an expression whose value is a function would be called by evaluate.
+    page.evaluate("() => { window.kbPrinted = 0; window.print = () => { window.kbPrinted += 1; }; }")
     button = page.get_by_role("button", name="Print this page")
     button.click()
     assert page.evaluate("window.kbPrinted") == 1
