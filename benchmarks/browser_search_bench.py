@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -140,6 +141,79 @@ def measure_in_chromium(site: Path, words: list[str], runs: int) -> dict:
     }
 
 
+_WATCH = """() => {
+  const host = document.querySelector("[data-kb-search]");
+  const input = host.querySelector("input[type=search]");
+  window.kbBench = {typed: 0, painted: 0, state: ""};
+  input.addEventListener("input", () => { window.kbBench.typed = performance.now(); window.kbBench.painted = 0; });
+  new MutationObserver(() => {
+    const state = host.getAttribute("data-kb-state");
+    if (state === "results" || state === "no-results") {
+      requestAnimationFrame(() => { window.kbBench.painted = performance.now(); window.kbBench.state = state; });
+    }
+  }).observe(host, {attributes: true, attributeFilter: ["data-kb-state"]});
+}"""
+
+
+def build_real_site(work: Path) -> Path:
+    """The real content built as `kb build` builds it: the page the component runs on."""
+    from kb_tools.config import Paths
+    from kb_tools.pipeline.build import build
+
+    paths = Paths(ROOT / "content", work / "docs", work / "site", work / "search_index", ROOT / "mkdocs.yml")
+    result = build(paths)
+    if not result.ok:
+        raise SystemExit("the real content did not build: run kb build")
+    return paths.site
+
+
+def measure_typing(real_site: Path, library_site: Path, words: list[str], runs: int) -> dict:
+    """Keystroke → results painted, through the header search box, over the library's index."""
+    from playwright.sync_api import sync_playwright
+
+    edition = real_site / "gb"
+    target = edition / "search-index"
+    for old in target.iterdir():
+        old.unlink()
+    for part in (library_site / "search-index").iterdir():
+        (target / part.name).write_bytes(part.read_bytes())
+    pause = _pause_ms()
+    painted, loaded_before_use = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS))
+        for run in range(runs):
+            page = browser.new_page()
+            requested: list[str] = []
+            page.on("request", lambda request, seen=requested: seen.append(request.url))
+            page.goto((edition / "index.html").as_uri())
+            page.wait_for_selector("[data-kb-search][data-kb-state=ready]")
+            loaded_before_use.append(sum(1 for url in requested if "/search-index/" in url or "search-engine" in url))
+            page.evaluate(_WATCH)
+            box = page.locator("[data-kb-search] input[type=search]").first
+            for query in queries(words, seed=100 + run)[:10]:
+                box.fill("")
+                box.press_sequentially(query)
+                page.wait_for_function("() => window.kbBench.painted > window.kbBench.typed", timeout=30_000)
+                painted.append(page.evaluate("() => window.kbBench.painted - window.kbBench.typed"))
+            page.close()
+        browser.close()
+    return {
+        "typed_to_painted_ms": {"p50": round(_percentile(painted, 50), 1), "p95": round(_percentile(painted, 95), 1)},
+        "after_the_pause_ms": {
+            "p50": round(_percentile(painted, 50) - pause, 1),
+            "p95": round(_percentile(painted, 95) - pause, 1),
+        },
+        "pause_ms": pause,
+        "search_files_loaded_before_use": max(loaded_before_use),
+    }
+
+
+def _pause_ms() -> float:
+    script = (ROOT / "kb_tools" / "site" / "theme" / "assets" / "kb" / "search.js").read_text(encoding="utf-8")
+    match = re.search(r"PAUSE_MS = (\d+)", script)
+    return float(match.group(1)) if match else 0.0
+
+
 def _percentile(values: list[float], percent: int) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
@@ -151,15 +225,20 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     report: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()}, "libraries": []}
+    real = tempfile.TemporaryDirectory(prefix="kb-browser-bench-site-")
+    real_site = build_real_site(Path(real.name))
     for pages in args.pages:
         with tempfile.TemporaryDirectory(prefix="kb-browser-bench-") as work:
             library = export_library(pages, Path(work))
-            library.update(measure_in_chromium(library.pop("site"), library.pop("words"), args.runs))
+            site, words = library.pop("site"), library.pop("words")
+            library.update(measure_in_chromium(site, words, args.runs))
+            library.update(measure_typing(real_site, site, words, args.runs))
         report["libraries"].append(library)
         print(json.dumps(library, indent=2))
     out = ROOT / "test-output" / "browser-search-bench.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    real.cleanup()
     return 0
 
 

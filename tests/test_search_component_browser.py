@@ -51,7 +51,13 @@ def search(page, query: str, state: str = "results") -> None:
     """Jump to the header's box with "/", type as a person would, and wait for the answer."""
     page.keyboard.press("/")
     page.keyboard.type(query)
-    page.wait_for_selector(f'{HEADER}[data-kb-state="{state}"]')
+    # Typing can pause long enough for a search of the first words: wait for the whole query's.
+    page.wait_for_function(
+        "([selector, query, state]) => { const host = document.querySelector(selector);"
+        " return host && host.getAttribute('data-kb-shown') === query.trim()"
+        " && host.getAttribute('data-kb-state') === state; }",
+        arg=[HEADER, query, state],
+    )
 
 
 def active(page) -> str:

@@ -132,6 +132,13 @@
     };
   }
 
+  function warm() {
+    backend().then(function (chosenBackend) {
+      if (chosenBackend.name === "engine") return loadEngine().then(function (engine) { return engine.warm(root); });
+      return null;
+    }).catch(function () { return null; });
+  }
+
   /* Any failure of the service (not a refused question) hands this and later searches to
      the edition's own index. */
   function search(query) {
@@ -314,6 +321,9 @@
       }
       box.timer = window.setTimeout(function () { box.run(query, false); }, PAUSE_MS);
     });
+    // Focus is the first sign of a search: the engine and its index's first files load
+    // while the first letters are typed (never before: opening a page loads nothing).
+    this.input.addEventListener("focus", function () { warm(); });
     this.input.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") {
         if (box.panel.hidden && box.shownQuery !== null && sameWords(box.shownQuery, box.input.value)) box.open();
@@ -383,6 +393,7 @@
       box.show(query, answer);
     }, function (error) {
       if (ticket !== box.ticket) return;
+      box.host.setAttribute("data-kb-shown", query);
       if (error && error.refused) box.unavailable("Cannot search for that: " + error.message + ".");
       else {
         box.host.setAttribute("data-kb-backend", "none");
@@ -415,6 +426,7 @@
     this.showRoute(results.length > 0);
     this.open();
     this.say(said);
+    this.host.setAttribute("data-kb-shown", query); // what the results answer (tests wait on it)
     this.host.setAttribute("data-kb-state", results.length ? "results" : "no-results");
   };
 
