@@ -128,3 +128,33 @@ def test_the_build_writes_it_into_each_edition_and_follows_the_synonyms(content)
     assert result.ok and set(result.rebuilt) == {"gb", "ni"}
     after = {e: (paths.site / e / "search-index" / "meta.js").read_text() for e in ("gb", "ni")}
     assert all(before[e] != after[e] for e in before)
+
+
+def test_an_index_updated_page_by_page_exports_what_one_built_from_nothing_does(content, tmp_path):
+    """Replaced and removed pages leave deleted documents, and changed pages are appended:
+    neither may show in the export (the published files must not depend on build history)."""
+    content.page("third", related=("first",), text="Arrears and a payment plan.")
+    for n in range(8):  # enough pages that a change re-indexes only the pages changed
+        content.page(f"page-{n}", related=("first",), text=f"Arrears, plan {n} and a paying parent.")
+    build_search_index(content.root, tmp_path / "updated")
+    content.page("first", related=("other",), text="Arrears changed, and the paying parent pays.")
+    (content.root / "pages" / "third.yml").unlink()
+    content.page("fourth", related=("other",), text="A new page about arrears.")
+    build_search_index(content.root, tmp_path / "updated")  # only the changes indexed
+    build_search_index(content.root, tmp_path / "fresh")
+    updated, fresh = (
+        {f.name: f.text for f in browser_index._export(current_version(edition_folder(root, "gb")), "gb")}
+        for root in (tmp_path / "updated", tmp_path / "fresh")
+    )
+    assert updated.keys() == fresh.keys()
+    for name in fresh:
+        if name != "meta.js":  # names its index version
+            assert updated[name] == fresh[name], name
+    from kb_tools.search.query import SearchService
+
+    for query in ("arrears", "paying parent plan", "page", "new arrears"):
+        answers = [
+            [(r.id, r.url, r.score) for r in SearchService(root).search(query, "gb", 10).results]
+            for root in (tmp_path / "updated", tmp_path / "fresh")
+        ]
+        assert answers[0] == answers[1], query  # the service too: same scores, same order of equals

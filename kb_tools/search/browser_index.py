@@ -84,12 +84,13 @@ def write(files: tuple[ExportedFile, ...], edition_site: Path) -> None:
 def _export(version: Path, edition: str) -> tuple[ExportedFile, ...]:
     opened = _OpenIndex(version)
     try:
-        terms = _term_scores(opened)
-        norms = _norms(opened)
+        numbering = _numbering(opened)
+        terms = _term_scores(opened, numbering)
+        norms = _norms(opened, numbering)
         words = _words(opened, set(terms))
-        docs = _documents(opened)
+        docs = _documents(opened, numbering)
         folding = opened.folding.to_json()
-        count = opened.reader.doc_count_all()
+        count = len(numbering)
     finally:
         opened.close()
     width = _key_width(terms)
@@ -142,7 +143,15 @@ def _script(name: str, data: object) -> str:
 # --- terms ------------------------------------------------------------------------------
 
 
-def _term_scores(opened: _OpenIndex) -> dict[str, list]:
+def _numbering(opened: _OpenIndex) -> dict[int, int]:
+    """Whoosh's document number → the page's number in the export: live pages in page-id
+    order (the order the service breaks ties in), so the files are the same whatever order
+    the pages were indexed in, and a build from nothing writes the same bytes."""
+    live = [d for d in range(opened.reader.doc_count_all()) if not opened.reader.is_deleted(d)]
+    return {docnum: number for number, docnum in enumerate(sorted(live, key=lambda d: opened.order[d]))}
+
+
+def _term_scores(opened: _OpenIndex, numbering: dict[int, int]) -> dict[str, list]:
     """{stem: one entry per scored field}: 0 where the field lacks the stem, else [idf, doc,
     weight, doc, weight, …] with each doc written as the gap from the one before.
 
@@ -153,10 +162,9 @@ def _term_scores(opened: _OpenIndex) -> dict[str, list]:
     stems: set[str] = set()
     for field in SCORED_FIELDS:
         stems.update(t.decode() if isinstance(t, bytes) else t for t in opened.reader.lexicon(field))
-    deleted = {d for d in range(opened.reader.doc_count_all()) if opened.reader.is_deleted(d)}
     entries = {}
     for stem in sorted(stems):
-        postings = {field: _postings(opened, field, stem, deleted) for field in SCORED_FIELDS}
+        postings = {field: _postings(opened, field, stem, numbering) for field in SCORED_FIELDS}
         entry: list = []
         for field in SCORED_FIELDS:
             docnums, weights = postings[field]
@@ -175,25 +183,23 @@ def _term_scores(opened: _OpenIndex) -> dict[str, list]:
     return entries
 
 
-def _postings(opened: _OpenIndex, field: str, stem: str, deleted: set[int]) -> tuple[list[int], list[float]]:
-    """The field's (document numbers, weights) for a stem, deleted pages left out."""
-    docnums: list[int] = []
-    weights: list[float] = []
+def _postings(opened: _OpenIndex, field: str, stem: str, numbering: dict[int, int]) -> tuple[list[int], list[float]]:
+    """The field's (export numbers, weights) for a stem in number order, deleted pages left out."""
+    pairs: list[tuple[int, float]] = []
     if opened.reader.doc_frequency(field, stem):
         for block_docs, block_weights in _posting_blocks(opened.reader.postings(field, stem)):
-            for docnum, weight in zip(block_docs, block_weights):
-                if docnum not in deleted:
-                    docnums.append(docnum)
-                    weights.append(weight)
-    return docnums, weights
+            pairs += [(numbering[d], w) for d, w in zip(block_docs, block_weights) if d in numbering]
+    pairs.sort()
+    return [number for number, _ in pairs], [weight for _, weight in pairs]
 
 
-def _norms(opened: _OpenIndex) -> dict:
+def _norms(opened: _OpenIndex, numbering: dict[int, int]) -> dict:
+    by_number = sorted(numbering, key=numbering.__getitem__)
     return {
         "k1p1": opened.weighting.K1 + 1,
         "fields": list(SCORED_FIELDS),
         "expansion": SCORED_FIELDS.index(EXPANSION_FIELD),
-        "norms": [opened.length_norms(field) for field in SCORED_FIELDS],
+        "norms": [[opened.length_norms(field)[d] for d in by_number] for field in SCORED_FIELDS],
     }
 
 
@@ -258,13 +264,10 @@ def _stop_words() -> frozenset[str]:
 # --- documents --------------------------------------------------------------------------
 
 
-def _documents(opened: _OpenIndex) -> list:
-    """Per document number: [page id, title, url, title terms, sections] (None where deleted)."""
+def _documents(opened: _OpenIndex, numbering: dict[int, int]) -> list:
+    """Per export number: [page id, title, url, title terms, sections]."""
     docs: list = []
-    for docnum in range(opened.reader.doc_count_all()):
-        if opened.reader.is_deleted(docnum):
-            docs.append(None)
-            continue
+    for docnum in sorted(numbering, key=numbering.__getitem__):
         stored = opened.searcher.stored_fields(docnum)
         title_terms = sorted(set(analyse(stored["title"], opened.folding)[1]))
         sections = [_section(SectionEntry(*s)) for s in stored["sections"]]

@@ -478,16 +478,21 @@ def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[
 
 
 def _write(ix, documents: list[PageDocument], stale_pages: Iterable[str]) -> None:
+    """Add the documents after deleting the stale pages' old ones. When pages were replaced
+    or removed, the segments are merged: Whoosh counts a deleted document in its statistics
+    (pages holding a word, pages in all) until then, so scores would depend on the history
+    of builds, not only on the pages."""
+    stale = list(stale_pages)
     writer = ix.writer(limitmb=256)
     try:
-        for page_id in stale_pages:
+        for page_id in stale:
             writer.delete_by_term("page_id", page_id)
         for doc in documents:
             writer.add_document(**doc.fields())
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(optimize=bool(stale))
     ix.close()
 
 

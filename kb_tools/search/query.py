@@ -149,6 +149,7 @@ class _OpenIndex:
             else frozenset()
         )
         self._norms = {field: self._length_norms(field) for field in SCORED_FIELDS}  # about 25 ms at 10,000 pages
+        self.order = self._page_order()
 
     def term_scores(self, term: str) -> dict[int, float]:
         """{document number: BM25F score} for one stemmed term over the scored fields (cached)."""
@@ -206,6 +207,17 @@ class _OpenIndex:
         average = self.searcher.avg_field_length(field) or 1
         length = self.reader.doc_field_length
         return [k1 * ((1 - b) + b * (length(d, field) or 0) / average) for d in range(self.reader.doc_count_all())]
+
+    def _page_order(self) -> list[int]:
+        """Each document's place among the pages sorted by id: equal scores rank in that
+        order, so the order of results does not depend on the order pages were indexed in
+        (a build from nothing indexes them by id; a later build appends changed pages)."""
+        order = [0] * self.reader.doc_count_all()
+        ids = (t.decode() if isinstance(t, bytes) else t for t in self.reader.lexicon("page_id"))
+        for place, page_id in enumerate(ids):  # the lexicon is sorted
+            for docnum in self.reader.postings("page_id", page_id).all_ids():
+                order[docnum] = place
+        return order
 
     def _remember(self, term: str, scores: dict[int, float]) -> None:
         """Keep the maps of recent terms, up to a bounded number of postings in all."""
@@ -362,11 +374,11 @@ class SearchService:
             return []
         required_maps = [opened.term_scores(t) for t in required]
         optional_maps = [opened.term_scores(t) for t in optional]
-        best = _top(_all_of(required_maps, optional_maps), limit)
+        best = _top(_all_of(required_maps, optional_maps), limit, opened.order)
         if len(best) >= min(limit, ENOUGH_RESULTS) or len(required_maps) + len(optional_maps) == 1:
             return [(docnum, score, False) for docnum, score in best]
         seen = {docnum for docnum, _ in best}
-        extra = [hit for hit in _top(_any_of(required_maps + optional_maps), limit) if hit[0] not in seen]
+        extra = [hit for hit in _top(_any_of(required_maps + optional_maps), limit, opened.order) if hit[0] not in seen]
         weak = {docnum: _matched_share(docnum, required_maps) < WEAK_SHARE for docnum, _ in extra[: limit - len(best)]}
         return [(d, s, False) for d, s in best] + [(d, s, weak[d]) for d, s in extra[: limit - len(best)]]
 
@@ -441,9 +453,9 @@ def _matched_share(docnum: int, maps: list[dict[int, float]]) -> float:
     return sum(1 for scores in maps if docnum in scores) / len(maps) if maps else 0.0
 
 
-def _top(scores: dict[int, float], limit: int) -> list[tuple[int, float]]:
-    # Ties go to the earlier document, so the same query always gives the same order.
-    return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -item[0]))
+def _top(scores: dict[int, float], limit: int, order: Sequence[int]) -> list[tuple[int, float]]:
+    # Ties go to the page whose id sorts first, so the same query always gives the same order.
+    return heapq.nlargest(limit, scores.items(), key=lambda item: (item[1], -order[item[0]]))
 
 
 # --- spelling ---------------------------------------------------------------------------
