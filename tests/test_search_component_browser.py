@@ -206,6 +206,15 @@ def test_slash_jumps_to_the_box_but_not_while_typing_elsewhere(page, static_serv
     assert page.locator(BOX).input_value() == ""  # the header's box took nothing
 
 
+def test_slash_still_jumps_from_a_radio_button(page, kb_server):
+    """Not every form control is typed in: from the feedback's choices "/" still searches."""
+    page.goto(f"{kb_server}/gb/{CREATE_REQUEST}")
+    page.get_by_role("button", name="No this page is not useful").click()
+    page.get_by_role("radio").first.focus()
+    page.keyboard.press("/")
+    assert active(page) == "kb-search-header-q"
+
+
 def test_tab_away_from_the_header_results_closes_them(page, static_server):
     page.goto(f"{static_server}/gb/{PROCEDURE}")
     search(page, "service request")

@@ -417,8 +417,9 @@ def test_a_static_site_asks_the_search_service_site_yml_names(tmp_path, page):
     service = Service(service_root, env={"KB_CORS_ORIGINS": origin}, port=service_port)
     try:
         page.goto(f"{origin}/gb/check-before-you-raise-an-sr.html")
-        page.fill("input[name=q]", "service request")
-        page.locator("#kb-sr-results a").first.wait_for(timeout=10_000)
+        page.fill("#kb-search-page-q", "service request")  # the SR check page's search box
+        page.locator("#kb-search-page-results a").first.wait_for(timeout=10_000)
+        assert page.locator('[data-kb-search="page"]').get_attribute("data-kb-backend") == "service"
         assert any(url.startswith(service_url + "/api/search") for url in page.request_log.urls)
     finally:
         service.stop()

@@ -508,10 +508,13 @@
 
   // --- start -----------------------------------------------------------------------------
 
+  /* "/" is a character in a text field: only there is it not a jump to the search box. */
+  var NOT_TEXT = /^(button|checkbox|color|file|hidden|image|radio|range|reset|submit)$/;
+
   function isTyping(target) {
     if (!target || target === document.body) return false;
-    if (target.isContentEditable) return true;
-    return /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+    if (target.isContentEditable || /^(TEXTAREA|SELECT)$/.test(target.tagName)) return true;
+    return target.tagName === "INPUT" && !NOT_TEXT.test(target.type);
   }
 
   function start() {
