@@ -396,11 +396,14 @@ def finish_like_kb_build(
     """What `kb build` does to MkDocs' output before its checks, done to Zensical's: the
     in-browser search index from the published Whoosh index (it is the project's, not the
     theme's), no 404 page, the root page, the Content-Security-Policy."""
+    versions = {}
     for edition in built:
         version = current_version(edition_folder(search_index, edition))
         if version is not None:
-            browser_index.write(browser_index.export(version, edition, cache), site / edition)
+            versions[edition] = version
         drop_error_page(site / edition)
+    for edition, files in browser_index.export_all(versions, cache).items():
+        browser_index.write(files, site / edition)
     write_root(site, library)
     connect = api_origins(library.site.search_api)
     protect_site(site, connect, only=tuple(built))
