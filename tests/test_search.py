@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -154,6 +155,11 @@ def test_term_scores_are_whooshs_own_over_many_blocks_segments_and_deletions(tmp
     writer.delete_by_term("page_id", page.id)
     writer.add_document(**index.document_for_page(page, "gb", library.terminology.synonyms).fields())
     writer.commit(optimize=False)
+    # Written behind the build's back, so the manifest's page lengths are left out: averages
+    # then come from Whoosh's own totals, which this test compares with.
+    manifest = json.loads((version / index.MANIFEST).read_text())
+    del manifest["lengths"]
+    (version / index.MANIFEST).write_text(json.dumps(manifest))
     opened = _OpenIndex(version)
     try:
         assert len(opened.reader.leaf_readers()) == 2 and opened.reader.has_deletions()

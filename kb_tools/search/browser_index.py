@@ -117,7 +117,6 @@ def _export(version: Path, edition: str, english: dict[str, str]) -> tuple[Expor
     meta = {
         "format": FORMAT,
         "edition": edition,
-        "version": version.name,
         "documents": count,
         "docs_per_chunk": DOCS_PER_CHUNK,
         "key_width": width,

@@ -45,7 +45,7 @@ from kb_tools.layout import LEGISLATION_ANCHOR, LEGISLATION_HEADING, page_url
 from kb_tools.model import Page, Synonym
 
 # Bump when the documents, fields or analysis change: every index is then rebuilt in full.
-SCHEMA_VERSION = 4  # 4: abbreviations folded (Folding), rules in the manifest
+SCHEMA_VERSION = 5  # 5: each page's field lengths in the manifest (average lengths of live pages)
 MANIFEST = "manifest.json"
 
 # --- analysis ---------------------------------------------------------------------------
@@ -291,6 +291,10 @@ class PageDocument:
     words: tuple[str, ...]  # every word unstemmed: the vocabulary typos are corrected against
     sections: tuple[SectionEntry, ...]
 
+    def lengths(self) -> list[int]:
+        """Each scored field's length (terms, repeats included), in FIELD_BOOSTS order."""
+        return [len(getattr(self, field)) for field in FIELD_BOOSTS]
+
     def fields(self) -> dict:
         return {
             "page_id": self.page_id,
@@ -463,10 +467,19 @@ def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[
             assert current is not None  # not full: there is a published version to start from
             _link_copy(current, staging)
             ix = whoosh_index.open_dir(str(staging))
-        _write(ix, [document_for_page(by_id[p], edition, synonyms) for p in changed], () if full else updated + removed)
+        documents = [document_for_page(by_id[p], edition, synonyms) for p in changed]
+        _write(ix, documents, () if full else updated + removed)
+        lengths = {} if full else {p: n for p, n in manifest.get("lengths", {}).items() if p in hashes}
+        lengths.update({doc.page_id: doc.lengths() for doc in documents})
         (staging / MANIFEST).write_text(
             json.dumps(
-                {"schema": SCHEMA_VERSION, "pages": hashes, "folding": folding_for(synonyms).to_json()}, sort_keys=True
+                {
+                    "schema": SCHEMA_VERSION,
+                    "pages": hashes,
+                    "lengths": lengths,
+                    "folding": folding_for(synonyms).to_json(),
+                },
+                sort_keys=True,
             ),
             encoding="utf-8",
         )
