@@ -19,7 +19,7 @@ from kb_tools.content.validate import check_content
 from kb_tools.layout import page_anchors
 from kb_tools.pipeline.build import build
 from kb_tools.site import built_links as links_module
-from kb_tools.site.built_links import BuiltSite, read_html, site_link_problems, target_of
+from kb_tools.site.built_links import read_html, site_link_problems, target_of
 from kb_tools.site.checks import SITE_RULES
 
 from conftest import REAL_CONTENT, REPO, new_content, page_yaml, paths_beside
@@ -389,18 +389,6 @@ def test_theme_link_mkdocs_does_not_check_stops_the_build(content, project_paths
 
 def test_site_checks_include_the_link_check():
     assert site_link_problems in [rule.run for rule in SITE_RULES]
-
-
-def test_broken_search_result_is_reported(tmp_path):
-    (tmp_path / "gb/search").mkdir(parents=True)
-    (tmp_path / "gb/index.html").write_text('<h1 id="top">Home</h1>')
-    (tmp_path / "gb/search/search_index.json").write_text(
-        '{"docs": [{"location": "index.html#top", "title": "Home"}, {"location": "gone/index.html", "title": "Gone"}]}'
-    )
-    broken, _ = BuiltSite(tmp_path).broken_links()
-    assert [(b.file, b.url, b.text) for b in broken] == [
-        ("gb/search/search_index.json", "gone/index.html", "search result 'Gone'")
-    ]
 
 
 def test_link_positions_are_located_only_for_problems(real_content_copy, monkeypatch):

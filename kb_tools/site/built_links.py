@@ -29,7 +29,6 @@ from kb_tools.versions import BUILDS_SUFFIX, STAGING_PREFIX
 
 # Attributes that load or link to another file. (srcset is not written by this site's theme.)
 LINK_ATTRIBUTES = ("href", "src")
-SEARCH_INDEX = "search/search_index.json"
 LINK_RECORD = "site-links"  # the cache store: what the last check of a built site found
 
 
@@ -189,11 +188,10 @@ class BuiltSite:
         return None
 
     def broken_links(self) -> tuple[list[BrokenLink], LinkRecord]:
-        """Every broken href/src in every page and feed, and every broken result of the
-        built-in search; and the record for the next check."""
+        """Every broken href/src in every page and feed; and the record for the next check."""
         previous = self.previous
         broken: list[BrokenLink] = []
-        files = sorted(f for f in self.files if f.endswith((".html", ".xml", SEARCH_INDEX)))  # pages, Atom feeds, search
+        files = sorted(f for f in self.files if f.endswith((".html", ".xml")))  # pages, Atom feeds
         record = LinkRecord({f: self.digest(f) or "" for f in files}, {})
         for file in files:
             if previous is not None and previous.still_clean(file, self):
@@ -208,17 +206,10 @@ class BuiltSite:
         return broken, record
 
     def _links(self, file: str) -> tuple[str, list[str]]:
-        """Where a file's links are relative to, and each link once (the navigation repeats them).
-        The built-in search's results link to `location`s relative to the edition root."""
-        if file.endswith(SEARCH_INDEX):
-            docs = json.loads(self.read(file)).get("docs", [])
-            return file[: -len(SEARCH_INDEX)], list(dict.fromkeys(doc.get("location", "") for doc in docs))
+        """Where a file's links are relative to, and each link once (the navigation repeats them)."""
         return file, list(dict.fromkeys(self.html(file).urls))
 
     def _link_text(self, file: str, url: str) -> str:
-        if file.endswith(SEARCH_INDEX):
-            titles = (doc.get("title", "") for doc in json.loads(self.read(file)).get("docs", []) if doc.get("location", "") == url)
-            return f"search result '{next(titles, '')}'"
         return link_text(self.read(file), url)
 
     def _clean_file(self, base: str, urls: list[str]) -> CleanFile:

@@ -42,7 +42,7 @@ def policy(hashes: list[str], connect: tuple[str, ...] = ()) -> str:
     fetches = " ".join(["'self'", *connect])
     return (
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-        f"font-src 'self'; connect-src {fetches}; worker-src 'self' blob:; frame-src 'self'; "
+        f"font-src 'self'; connect-src {fetches}; worker-src 'none'; frame-src 'none'; "
         "object-src 'none'; base-uri 'self'; form-action 'self'"
     )
 
