@@ -263,7 +263,7 @@
     }
     var hint = element(
       "span",
-      "kb-search__hint",
+      "kb-search__hint kb-visually-hidden", // kb.css: read out, not shown
       "Results appear as you type. Use the down and up arrow keys to move through them, and Escape to close them."
     );
     hint.id = id + "-hint";
