@@ -5,17 +5,18 @@ is no search service: the page's search box searches this export instead. The br
 re-decides nothing Python decided. Everything the answer depends on is worked out here,
 from the very index `kb serve` searches, and written as data:
 
-- each stemmed term's BM25F score on every page holding it, exactly as query.py scores it
-  (`_OpenIndex.term_scores`: field boosts, length norms, expansions weighed by their group);
+- what each stemmed term's BM25F score is made of, as query.py scores it
+  (`_OpenIndex.term_scores`): per field its idf and its postings' weights (field boosts
+  included), per page the length norms, the expansion field with its synonym group's idf;
 - every word the pages hold, with its stem and how many pages hold it (typo correction
   picks among them), and the words of English with a stem the pages hold ("negotiating"
   finds "negotiation"), or with none (a real word is searched as typed, never "corrected");
 - the fold rules ("A and G" → "A&G"), the stop words, the limits and thresholds;
-- each page's sections with their terms and where each word of their text starts and ends,
-  for the deep link and the marked snippet.
+- each page's sections with their terms and the stems of each word of their text, in
+  order, for the deep link and the marked snippet.
 
 The browser engine (site/theme/assets/kb/search-engine.js) only tokenises the query, looks
-words up and adds score maps, in the order query.py does. Files are loaded with <script>
+words up and adds scores, in the order query.py does. Files are loaded with <script>
 tags, so the export works from `file://`. Terms and words are split into parts by their
 first letters, loaded only when a query needs them; pages in chunks, loaded only for the
 results shown.
@@ -33,12 +34,13 @@ from pathlib import Path
 
 from kb_tools.cache import Store
 from kb_tools.config import MAX_CORRECTED_WORDS, MAX_LIMIT, MAX_QUERY_LENGTH, MAX_QUERY_WORDS
-from kb_tools.search.index import MANIFEST, STOP_WORDS, SectionEntry, analyse, english_words
+from kb_tools.search.index import MANIFEST, RATIO, STOP_WORDS, TOKEN_PATTERN, SectionEntry, analyse, english_words
 from kb_tools.search.query import (
     ENOUGH_RESULTS,
     EXPANSION_FIELD,
     SCORED_FIELDS,
     SNIPPET_CHARS,
+    SPACED_AMPERSAND,
     WEAK_SHARE,
     _OpenIndex,
     _posting_blocks,
@@ -50,9 +52,7 @@ DOCS_PER_CHUNK = 25  # a result loads its chunk: small enough that little is loa
 # Parts are keyed by a term's first letters: one letter while a part stays small, two when
 # the library is large (a query then loads a few small parts, not a few large ones).
 PART_TARGET_BYTES = 300_000
-_WORD = re.compile(r"\w+(?:[&\-/.'’]\w+)*")  # index.TOKEN_PATTERN
-_SPACED_AMPERSAND = r"\b(\w)\s*&\s*(\w)\b"  # query._SPACED_AMPERSAND
-_RATIO = r"(?<![\w:])(\d)\s*:\s*(\d)(?![\w:])"  # index._RATIO
+_WORD = re.compile(TOKEN_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -124,8 +124,8 @@ def _export(version: Path, edition: str, english: dict[str, str]) -> tuple[Expor
         "word_parts": sorted(word_parts),
         "english_parts": sorted(english_parts),
         "folding": folding,
-        "ratio": _RATIO,
-        "spaced_ampersand": _SPACED_AMPERSAND,
+        "ratio": RATIO.pattern,
+        "spaced_ampersand": SPACED_AMPERSAND.pattern,
         "stop_words": sorted(_stop_words()),
         "limits": {
             "enough_results": ENOUGH_RESULTS,

@@ -151,7 +151,7 @@ _DIGIT_WORDS = {
 _SEPARATOR = r"(?:\s*(?:[&+/:.\-]|and|n)\s*|\s+)"
 _EDGE_BEFORE, _EDGE_AFTER = r"(?<![\w&])", r"(?![\w&])"
 # "1:1" is read "1 to 1" (a ratio read aloud), so it folds like "one to one".
-_RATIO = re.compile(r"(?<![\w:])(\d)\s*:\s*(\d)(?![\w:])")
+RATIO = re.compile(r"(?<![\w:])(\d)\s*:\s*(\d)(?![\w:])")
 _ABBREVIATION = re.compile(r"[A-Z0-9]+(?:[&/\-][A-Z0-9]+)*")
 
 
@@ -237,7 +237,7 @@ class Folding:
     def fold(self, text: str) -> str:
         if not self.rules:
             return text
-        text = _RATIO.sub(r"\1 to \2", text)
+        text = RATIO.sub(r"\1 to \2", text)
         for pattern, canonicals in self._compiled:
             text = pattern.sub(lambda m, c=canonicals: c[m.lastindex - 1], text)  # type: ignore[misc]
         return text

@@ -70,7 +70,7 @@ MAX_CACHED_POSTINGS = 1_000_000
 OPEN_ATTEMPTS = 3
 
 _WORD = re.compile(TOKEN_PATTERN)
-_SPACED_AMPERSAND = re.compile(r"\b(\w)\s*&\s*(\w)\b")  # "A & G" → "A&G"
+SPACED_AMPERSAND = re.compile(r"\b(\w)\s*&\s*(\w)\b")  # "A & G" → "A&G"
 
 
 @dataclass(frozen=True)
@@ -312,7 +312,7 @@ class SearchService:
 
     def _search(self, query: str, edition: str, limit: int) -> SearchResponse:
         opened = self._current(edition)
-        folded = " ".join(_SPACED_AMPERSAND.sub(r"\1&\2", opened.folding.fold(" ".join(query.split()))).split())
+        folded = " ".join(SPACED_AMPERSAND.sub(r"\1&\2", opened.folding.fold(" ".join(query.split()))).split())
         searched = _correct(folded, opened)
         # Folding "A and G" to "A&G" changes no word: the caseworker is told what was searched
         # for only when a word was corrected.
