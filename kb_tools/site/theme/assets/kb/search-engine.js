@@ -1,10 +1,11 @@
 /* The in-browser search: the Whoosh search of `kb serve`, answered from files.
  *
  * `kb build` writes each edition's search index as script files under search-index/
- * (kb_tools/search/browser_index.py): every term's BM25F scores as query.py computes
- * them, every word the pages hold with its stem, the words of English, the fold rules and
- * thresholds, and the pages' sections. This file decides nothing Python decided: it
- * tokenises the query, looks words up and adds score maps in the same order as
+ * (kb_tools/search/browser_index.py): what every term's BM25F score is made of (idf,
+ * weights, length norms, as query.py has them), every word the pages hold with its stem,
+ * the words of English, the fold rules and thresholds, and the pages' sections. This file
+ * decides nothing Python decided: it tokenises the query, looks words up and adds scores
+ * in the same order as
  * kb_tools/search/query.py (each step below names the Python it follows), so the answer
  * is the service's answer. Files load with <script> tags: it works from file://.
  *
@@ -24,7 +25,7 @@
   var DIGITS = /^\p{N}+$/u; // str.isdigit()
 
   var FORMAT = 3; // browser_index.FORMAT
-  var pending = {}; // script name → {resolve, reject} while it loads
+  var pending = {}; // root + script name → {promise, resolve, reject}
   var indexes = {}; // root → Index (or its promise)
 
   // Each index file is `kbSearchIndexPart(name, data);`.
@@ -63,7 +64,7 @@
     this.meta = meta;
     this.limits = meta.limits;
     this.stop = new Set(meta.stop_words);
-    this.terms = {}; // part key → {stem: [doc, score, …]}
+    this.terms = {}; // part key → {stem: per field 0 or [idf, doc gap, weight, …]}
     this.words = {}; // part key → {word: [stem, pages]}
     this.english_ = {}; // part key → {s: {word: stem}, e: Set of words}
     this.near = {}; // part key → NearWords over its words
