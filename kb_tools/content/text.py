@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TypeVar
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class EditionOnly:
 
 
 Segment = Plain | Code | Literal | Link | EditionOnly | AsOf
+S = TypeVar("S", Link, AsOf)  # a kind of segment found by _nested
 
 # `{as_of: …}` and `{literal: …}` may stand inside edition-only text ({gb: … {as_of:
 # 2024-02-26}}, {ni: … the {literal: Department for Work and Pensions} policy}): the marks
@@ -161,26 +163,25 @@ def plain_text(segments: tuple[Segment, ...]) -> str:
     return "".join(parts)
 
 
-def links(segments: tuple[Segment, ...]) -> list[Link]:
-    """Every link, including those inside edition-only text."""
-    found: list[Link] = []
+def _nested(segments: tuple[Segment, ...], kind: type[S]) -> list[S]:
+    """Every segment of a kind, including those inside edition-only text."""
+    found: list[S] = []
     for segment in segments:
-        if isinstance(segment, Link):
+        if isinstance(segment, kind):
             found.append(segment)
         elif isinstance(segment, EditionOnly):
-            found.extend(links(segment.content))
+            found.extend(_nested(segment.content, kind))
     return found
+
+
+def links(segments: tuple[Segment, ...]) -> list[Link]:
+    """Every link, including those inside edition-only text."""
+    return _nested(segments, Link)
 
 
 def as_of_marks(segments: tuple[Segment, ...]) -> list[AsOf]:
     """Every `{as_of: …}` mark, including those inside edition-only text."""
-    found: list[AsOf] = []
-    for segment in segments:
-        if isinstance(segment, AsOf):
-            found.append(segment)
-        elif isinstance(segment, EditionOnly):
-            found.extend(as_of_marks(segment.content))
-    return found
+    return _nested(segments, AsOf)
 
 
 def mark_starts(segments: tuple[Segment, ...]) -> set[int]:
