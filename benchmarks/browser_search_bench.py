@@ -37,13 +37,12 @@ sys.path.insert(0, str(ROOT))
 
 from kb_tools.config import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from kb_tools.dev import synth  # noqa: E402
-from kb_tools.dev.browser_search import ENGINE  # noqa: E402
+from kb_tools.dev.browser_search import BLANK_PAGE, ENGINE  # noqa: E402
 from kb_tools.dev.search_eval import build_search_index  # noqa: E402
 from kb_tools.search import browser_index  # noqa: E402
 from kb_tools.search.index import current_version, edition_folder  # noqa: E402
 
 QUERIES = 40
-_PAGE = '<!doctype html><meta charset="utf-8"><title>bench</title><script src="search-engine.js"></script>\n'
 _TIMED = """async ([root, queries]) => {
   const times = [];
   for (const query of queries) {
@@ -68,7 +67,7 @@ def export_library(pages: int, work: Path) -> dict:
     site = work / "site"
     browser_index.write(files, site)
     (site / "search-engine.js").write_bytes(ENGINE.read_bytes())
-    (site / "bench.html").write_text(_PAGE, encoding="utf-8")
+    (site / "bench.html").write_text(BLANK_PAGE, encoding="utf-8")
     sizes: dict[str, dict] = {}
     for file in files:
         raw = file.text.encode("utf-8")

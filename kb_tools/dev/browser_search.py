@@ -23,7 +23,7 @@ from kb_tools.search import browser_index
 from kb_tools.search.index import current_version, edition_folder
 
 ENGINE = PACKAGE_DIR / "site" / "theme" / "assets" / "kb" / "search-engine.js"
-_PAGE = '<!doctype html><meta charset="utf-8"><title>search</title><script src="search-engine.js"></script>\n'
+BLANK_PAGE = '<!doctype html><meta charset="utf-8"><title>search</title><script src="search-engine.js"></script>\n'
 # All questions in one call: a round trip to the browser per question would be most of the time.
 _SEARCH_ALL = """async ([root, queries, limit]) => {
   const out = [];
@@ -61,7 +61,7 @@ class BrowserSearch:
     def __enter__(self) -> BrowserSearch:
         self.work.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(ENGINE, self.work / "search-engine.js")
-        (self.work / "blank.html").write_text(_PAGE, encoding="utf-8")
+        (self.work / "blank.html").write_text(BLANK_PAGE, encoding="utf-8")
         if self._browser is None:
             from playwright.sync_api import sync_playwright
 
