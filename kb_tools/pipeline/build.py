@@ -190,15 +190,18 @@ def _mkdocs_error(edition_id: str, process: subprocess.Popen, output: IO[bytes])
     )
 
 
-def prepare_search_indexes(outputs: list[EditionOutput], library: Library, paths: Paths) -> list[index.IndexUpdate]:
-    """Stage each edition's new search index (only changed pages re-indexed); publish() makes them live."""
+def prepare_search_indexes(
+    outputs: list[EditionOutput], library: Library, paths: Paths, hashes: dict[str, dict[str, str]]
+) -> list[index.IndexUpdate]:
+    """Stage each edition's new search index (only changed pages re-indexed); publish() makes them live.
+    `hashes`: each edition's page hashes (`index_inputs`)."""
     updates: list[index.IndexUpdate] = []
     try:
         with _step("writing the search index"):
             for output in outputs:
-                updates.append(
-                    index.prepare(paths.search_index, output.edition.id, output.pages, library.terminology.synonyms)
-                )
+                edition = output.edition.id
+                synonyms = library.terminology.synonyms
+                updates.append(index.prepare(paths.search_index, edition, output.pages, synonyms, hashes[edition]))
     except BaseException:
         discard_search_indexes(updates)
         raise
@@ -302,14 +305,22 @@ def write_root(site_dir: Path, library: Library) -> None:
     site_dir.joinpath(ROOT_STYLESHEET).write_text(ROOT_PAGE_STYLE.lstrip(), encoding="utf-8")
 
 
-def site_fingerprints(paths: Paths, library: Library, outputs: list[EditionOutput]) -> dict[str, str]:
+def index_inputs(library: Library, outputs: list[EditionOutput]) -> dict[str, dict[str, str]]:
+    """Each edition's page hashes: what its search index is made from (worked out once: the
+    fingerprints and the index both need them)."""
+    return {o.edition.id: index.page_hashes(o.pages, o.edition.id, library.terminology.synonyms) for o in outputs}
+
+
+def site_fingerprints(
+    paths: Paths, library: Library, outputs: list[EditionOutput], hashes: dict[str, dict[str, str]]
+) -> dict[str, str]:
     """One fingerprint per edition (its MkDocs inputs, and what its in-browser search index
     is made from) and one for the root page. The edition's pages come from its rendered
     output: making each edition's view of every page again cost as much as reading them back."""
     prints = {
         o.edition.id: fingerprint.text_fingerprint(
             fingerprint.edition_fingerprint(paths.docs / o.edition.id, edition_config_path(paths, o.edition.id))
-            + index.inputs_key(o.pages, o.edition.id, library.terminology.synonyms)
+            + index.inputs_key(hashes[o.edition.id])
         )
         for o in outputs
     }
@@ -367,13 +378,14 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions, site_rules: 
     timings["render"] = time.perf_counter() - step
 
     step = time.perf_counter()
-    fingerprints = site_fingerprints(paths, library, outputs)
+    hashes = index_inputs(library, outputs)
+    fingerprints = site_fingerprints(paths, library, outputs, hashes)
     stale = stale_editions(paths.site, fingerprints)
     timings["fingerprint"] = time.perf_counter() - step
     if not stale and fingerprint.read_published(paths.site) == fingerprints:
         progress("Nothing changed since the last build: the published site is kept")
         # The index checks its own pages (it may be missing, or have been built elsewhere).
-        updates = _timed(timings, "index", prepare_search_indexes, outputs, library, paths)
+        updates = _timed(timings, "index", prepare_search_indexes, outputs, library, paths, hashes)
         try:
             publish_search_indexes(updates)
         except BaseException:
@@ -389,7 +401,7 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions, site_rules: 
     try:
         # The search index is Python work and MkDocs runs in subprocesses: do both at once.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            indexing = pool.submit(_timed, timings, "index", prepare_search_indexes, outputs, library, paths)
+            indexing = pool.submit(_timed, timings, "index", prepare_search_indexes, outputs, library, paths, hashes)
             try:
                 with _step("building the site"):
                     build_sites(paths, stale, staging)

@@ -366,11 +366,6 @@ def folding_for(synonyms: tuple[Synonym, ...]) -> Folding:
     return Folding.from_synonyms(synonyms)
 
 
-def read_folding(version: Path | None) -> Folding:
-    """The fold rules an index version was built with: queries on it are folded the same way."""
-    return Folding.from_json(read_manifest(version).get("folding"))
-
-
 def _unique(terms: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(set(terms)))
 
@@ -384,10 +379,15 @@ def page_hash(page: Page, edition: str, synonyms: tuple[Synonym, ...]) -> str:
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
-def inputs_key(pages: Iterable[Page], edition: str, synonyms: tuple[Synonym, ...]) -> str:
+def page_hashes(pages: Iterable[Page], edition: str, synonyms: Iterable[Synonym]) -> dict[str, str]:
+    """{page id: page_hash}: worked out once a build, for its fingerprints and for prepare()."""
+    synonyms = tuple(synonyms)
+    return {page.id: page_hash(page, edition, synonyms) for page in pages}
+
+
+def inputs_key(hashes: dict[str, str]) -> str:
     """Changes when any page's document changes: what the edition's index is made from."""
-    hashes = sorted(page_hash(page, edition, synonyms) for page in pages)
-    return hashlib.sha256("\n".join(hashes).encode()).hexdigest()
+    return hashlib.sha256("\n".join(sorted(hashes.values())).encode()).hexdigest()
 
 
 # --- published versions ---------------------------------------------------------------
@@ -437,17 +437,20 @@ class IndexUpdate:
         return self.staged is not None
 
 
-def prepare(root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[Synonym]) -> IndexUpdate:
+def prepare(
+    root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[Synonym], hashes: dict[str, str] | None = None
+) -> IndexUpdate:
     """Write a new version of the edition's index beside the published one (not yet published).
 
     Only pages that changed are analysed and re-indexed. A page's hash covers the edition
     page and the synonyms (its document is made from nothing else), so an unchanged page
-    costs one hash. A schema change, or most pages changing, rebuilds everything.
+    costs one hash (`hashes`, when the caller has them already: `page_hashes`). A schema
+    change, or most pages changing, rebuilds everything.
     """
     folder = edition_folder(root, edition)
     synonyms = tuple(synonyms)
     by_id = {page.id: page for page in pages}
-    hashes = {page_id: page_hash(page, edition, synonyms) for page_id, page in by_id.items()}
+    hashes = page_hashes(by_id.values(), edition, synonyms) if hashes is None else hashes
     current = current_version(folder)
     manifest = read_manifest(current)
     old = manifest.get("pages", {}) if manifest.get("schema") == SCHEMA_VERSION else {}

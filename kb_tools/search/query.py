@@ -53,7 +53,6 @@ from kb_tools.search.index import (
     edition_folder,
     english_words,
     open_version,
-    read_folding,
     read_manifest,
 )
 
@@ -122,6 +121,16 @@ def request_errors(query: object, edition: object, limit: object) -> list[str]:
     return errors
 
 
+def _average_lengths(lengths: dict[str, list[int]]) -> dict[str, float]:
+    """Each field's average length over the pages an index holds now, from the lengths its
+    manifest keeps per page ({} when it keeps none). Whoosh's own total still counts the
+    pages a build replaced or removed, even after merging segments: averages from it would
+    depend on the history of builds. Equal to Whoosh's for an index built from nothing."""
+    if not lengths:
+        return {}
+    return {field: sum(n[i] for n in lengths.values()) / len(lengths) for i, field in enumerate(FIELD_BOOSTS)}
+
+
 class _OpenIndex:
     """One published version, opened once, with what searching it has worked out so far.
 
@@ -138,7 +147,8 @@ class _OpenIndex:
         self.index = open_version(version)
         self.searcher = self.index.searcher()
         self.reader = self.searcher.reader()
-        self.folding: Folding = read_folding(version)  # how its pages' abbreviations were folded
+        manifest = read_manifest(version)  # read once: the fold rules and the pages' lengths
+        self.folding = Folding.from_json(manifest.get("folding"))  # how its pages' abbreviations were folded
         self.corrections: OrderedDict[str, str | None] = OrderedDict()  # bounded: MAX_CACHED_CORRECTIONS
         self.weighting = _Weighting()
         self._scores: OrderedDict[str, dict[int, float]] = OrderedDict()
@@ -149,7 +159,7 @@ class _OpenIndex:
             if self.reader.has_deletions()
             else frozenset()
         )
-        self._averages = self._average_lengths()
+        self._averages = _average_lengths(manifest.get("lengths") or {})
         self._norms = {field: self._length_norms(field) for field in SCORED_FIELDS}  # about 25 ms at 10,000 pages
         self.order = self._page_order()
 
@@ -209,16 +219,6 @@ class _OpenIndex:
         average = self._averages.get(field) or self.searcher.avg_field_length(field) or 1
         length = self.reader.doc_field_length
         return [k1 * ((1 - b) + b * (length(d, field) or 0) / average) for d in range(self.reader.doc_count_all())]
-
-    def _average_lengths(self) -> dict[str, float]:
-        """Each field's average length over the pages the index holds now, from the lengths
-        its manifest keeps per page. Whoosh's own total still counts the pages a build
-        replaced or removed, even after merging segments: averages from it would depend on
-        the history of builds. Equal to Whoosh's for an index built from nothing."""
-        lengths = read_manifest(self.version).get("lengths") or {}
-        if not lengths:
-            return {}
-        return {field: sum(n[i] for n in lengths.values()) / len(lengths) for i, field in enumerate(FIELD_BOOSTS)}
 
     def _page_order(self) -> list[int]:
         """Each document's place among the pages sorted by id: equal scores rank in that
