@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from kb_tools.config import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from kb_tools.dev import synth  # noqa: E402
+from kb_tools.dev.bench import percentile  # noqa: E402
 from kb_tools.dev.browser_search import BLANK_PAGE, ENGINE  # noqa: E402
 from kb_tools.dev.search_eval import build_search_index  # noqa: E402
 from kb_tools.search import browser_index  # noqa: E402
@@ -131,7 +132,7 @@ def measure_in_chromium(site: Path, words: list[str], runs: int) -> dict:
     first_parts = loaded[0]
     return {
         "first_query_ms": {"median": round(statistics.median(first), 1), "max": round(max(first), 1)},
-        "later_queries_ms": {"p50": round(_percentile(later, 50), 1), "p95": round(_percentile(later, 95), 1)},
+        "later_queries_ms": {"p50": round(percentile(later, 50), 1), "p95": round(percentile(later, 95), 1)},
         "first_query_loaded": {
             "files": len(first_parts),
             "bytes": sum((site / "search-index" / Path(src).name).stat().st_size for src in first_parts),
@@ -198,10 +199,10 @@ def measure_typing(real_site: Path, library_site: Path, words: list[str], runs: 
             page.close()
         browser.close()
     return {
-        "typed_to_painted_ms": {"p50": round(_percentile(painted, 50), 1), "p95": round(_percentile(painted, 95), 1)},
+        "typed_to_painted_ms": {"p50": round(percentile(painted, 50), 1), "p95": round(percentile(painted, 95), 1)},
         "after_the_pause_ms": {
-            "p50": round(_percentile(painted, 50) - pause, 1),
-            "p95": round(_percentile(painted, 95) - pause, 1),
+            "p50": round(percentile(painted, 50) - pause, 1),
+            "p95": round(percentile(painted, 95) - pause, 1),
         },
         "pause_ms": pause,
         "search_files_loaded_before_use": max(loaded_before_use),
@@ -212,11 +213,6 @@ def _pause_ms() -> float:
     script = (ROOT / "kb_tools" / "site" / "theme" / "assets" / "kb" / "search.js").read_text(encoding="utf-8")
     match = re.search(r"PAUSE_MS = (\d+)", script)
     return float(match.group(1)) if match else 0.0
-
-
-def _percentile(values: list[float], percent: int) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
 
 
 def main() -> int:
