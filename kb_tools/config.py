@@ -52,6 +52,9 @@ NAV_GROUP_PAGES = 50
 # Search: what one query may cost (the CLI and the service check the same limits).
 MAX_QUERY_LENGTH = 200  # characters
 MAX_QUERY_WORDS = 40  # a rambling question is about 30 words; beyond that, only cost
+# The thesaurus the search finds words of the same meaning in (kb_tools/search/thesaurus.py):
+# Debian's mythes-en-us, LibreOffice's English thesaurus, installed by `bash .ci/setup`.
+THESAURUS = Path(os.environ.get("KB_THESAURUS", "/usr/share/mythes/th_en_US_v2.dat"))
 MAX_CORRECTED_WORDS = 6  # words looked up for typo correction in one query; the rest are searched as typed
 MAX_CACHED_CORRECTIONS = 20_000  # per open index (and so per worker): oldest forgotten first
 MAX_LIMIT = 50  # results in one answer

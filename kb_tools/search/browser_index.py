@@ -34,6 +34,7 @@ from pathlib import Path
 
 from kb_tools.cache import Store
 from kb_tools.config import MAX_CORRECTED_WORDS, MAX_LIMIT, MAX_QUERY_LENGTH, MAX_QUERY_WORDS
+from kb_tools.search import thesaurus
 from kb_tools.search.index import MANIFEST, RATIO, STOP_WORDS, TOKEN_PATTERN, SectionEntry, analyse, english_words
 from kb_tools.search.query import (
     ENOUGH_RESULTS,
@@ -41,6 +42,7 @@ from kb_tools.search.query import (
     SCORED_FIELDS,
     SNIPPET_CHARS,
     SPACED_AMPERSAND,
+    THESAURUS_FIELD,
     WEAK_SHARE,
     _OpenIndex,
     _posting_blocks,
@@ -65,7 +67,9 @@ def export_all(versions: dict[str, Path], cache: Path | None = None) -> dict[str
     """The browser index of each edition's index version, reused while its manifest (the
     pages' hashes) is unchanged; the stems of the words of English are kept between builds."""
     store = Store(cache, "browser-index", "the browser search index")
-    english = store.get_or_compute(_english_stems, "english stems")
+    english = store.get_or_compute(
+        _english_stems, "english stems", thesaurus.file_digest()
+    )  # its words are English too
     exported = {}
     for edition, version in versions.items():
         work = functools.partial(_export, version, edition, english)
@@ -167,7 +171,8 @@ def _term_scores(opened: _OpenIndex, numbering: dict[int, int]) -> dict[str, lis
     The engine adds idf × (weight × (K1 + 1)) / (weight + length norm) field by field, as
     `_OpenIndex.term_scores` does, with the numbers Python worked out: the same floats in
     the same order, so the same scores, in a third of the bytes of the scores themselves.
-    The expansion field's idf is its synonym group's (`expansion_idf`)."""
+    The expansion field's idf is its synonym group's (`expansion_idf`). The thesaurus field
+    is kept only for stems no page holds otherwise: the only ones it scores."""
     stems: set[str] = set()
     for field in SCORED_FIELDS:
         stems.update(t.decode() if isinstance(t, bytes) else t for t in opened.reader.lexicon(field))
@@ -175,13 +180,17 @@ def _term_scores(opened: _OpenIndex, numbering: dict[int, int]) -> dict[str, lis
     for stem in sorted(stems):
         postings = {field: _postings(opened, field, stem, numbering) for field in SCORED_FIELDS}
         entry: list = []
+        held = {d for f in SCORED_FIELDS if f != THESAURUS_FIELD for d in postings[f][0]}
+        if held:  # the thesaurus is a last resort: never used for a stem the pages hold
+            postings[THESAURUS_FIELD] = ([], [])
+        else:
+            postings[THESAURUS_FIELD] = _thesaurus_postings(opened, stem, numbering, postings[THESAURUS_FIELD])
         for field in SCORED_FIELDS:
             docnums, weights = postings[field]
             if not docnums:
                 entry.append(0)
                 continue
             if field == EXPANSION_FIELD:
-                held = {d for f in SCORED_FIELDS for d in postings[f][0]}
                 idf = opened.expansion_idf(held)
             else:
                 idf = opened.searcher.idf(field, stem)
@@ -190,6 +199,15 @@ def _term_scores(opened: _OpenIndex, numbering: dict[int, int]) -> dict[str, lis
         if any(entry):
             entries[stem] = entry
     return entries
+
+
+def _thesaurus_postings(
+    opened: _OpenIndex, stem: str, numbering: dict[int, int], postings: tuple[list[int], list[float]]
+) -> tuple[list[int], list[float]]:
+    """Only the postings of the pages the service answers a thesaurus word with (THESAURUS_PAGES)."""
+    kept = {numbering[d] for d in opened.term_scores(stem)}
+    pairs = [(d, w) for d, w in zip(*postings) if d in kept]
+    return [d for d, _ in pairs], [w for _, w in pairs]
 
 
 def _postings(opened: _OpenIndex, field: str, stem: str, numbering: dict[int, int]) -> tuple[list[int], list[float]]:
@@ -208,6 +226,7 @@ def _norms(opened: _OpenIndex, numbering: dict[int, int]) -> dict:
         "k1p1": opened.weighting.K1 + 1,
         "fields": list(SCORED_FIELDS),
         "expansion": SCORED_FIELDS.index(EXPANSION_FIELD),
+        "thesaurus": SCORED_FIELDS.index(THESAURUS_FIELD),
         "norms": [[opened.length_norms(field)[d] for d in by_number] for field in SCORED_FIELDS],
     }
 

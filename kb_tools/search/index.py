@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -43,9 +44,11 @@ from kb_tools.content.text import parse, plain_text
 from kb_tools.editions.synonyms import also_known_as
 from kb_tools.layout import LEGISLATION_ANCHOR, LEGISLATION_HEADING, page_url
 from kb_tools.model import Page, Synonym
+from kb_tools.search import thesaurus as thesaurus_module
+from kb_tools.search.thesaurus import Thesaurus
 
 # Bump when the documents, fields or analysis change: every index is then rebuilt in full.
-SCHEMA_VERSION = 5  # 5: each page's field lengths in the manifest (average lengths of live pages)
+SCHEMA_VERSION = 6  # 6: the "related" field (words of the same meaning, from the thesaurus)
 MANIFEST = "manifest.json"
 
 # --- analysis ---------------------------------------------------------------------------
@@ -124,10 +127,11 @@ def analyse(text: str, folding: Folding | None = None) -> tuple[tuple[str, ...],
 @functools.cache
 def english_words() -> frozenset[str]:
     """Words of English, from the dictionary pyspellchecker ships (160,000 words, from
-    frequency lists): a word in it is written on purpose, even if no page uses it."""
+    frequency lists) and the thesaurus' entries (its words can find pages through it): a
+    word in either is written on purpose, even if no page uses it."""
     from spellchecker import SpellChecker
 
-    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary) | thesaurus_module.words()
 
 
 def is_english(word: str) -> bool:
@@ -244,9 +248,10 @@ class Folding:
 
 
 # The page's name and what it is also called matter most, then its summary and headings,
-# then the text. Three fields keep a query to three posting lists per word. No positions
+# then the text, then what the page is also called (terminology.yml), and last the words of
+# the same meaning (thesaurus.py), used only for a word no page holds. No positions
 # are stored (no phrase queries): a smaller index and faster searches.
-FIELD_BOOSTS = {"names": 3.0, "lead": 2.0, "body": 1.0, "aliases": 0.5}
+FIELD_BOOSTS = {"names": 3.0, "lead": 2.0, "body": 1.0, "aliases": 0.5, "related": 0.25}
 
 
 def make_schema() -> Schema:
@@ -258,6 +263,7 @@ def make_schema() -> Schema:
         lead=TEXT(analyzer=stemmed, phrase=False, field_boost=FIELD_BOOSTS["lead"]),
         body=TEXT(analyzer=stemmed, phrase=False, field_boost=FIELD_BOOSTS["body"]),
         aliases=TEXT(analyzer=stemmed, phrase=False, field_boost=FIELD_BOOSTS["aliases"]),
+        related=TEXT(analyzer=stemmed, phrase=False, field_boost=FIELD_BOOSTS["related"]),
         plain=TEXT(analyzer=plain_analyzer(), phrase=False),  # vocabulary for typo correction only
         title=STORED(),
         url=STORED(),
@@ -288,6 +294,7 @@ class PageDocument:
     lead: tuple[str, ...]  # stems of the summary, section headings and FAQ questions
     body: tuple[str, ...]  # stems of the text
     aliases: tuple[str, ...]  # stems of the synonyms of what the page mentions (terminology.yml)
+    related: tuple[str, ...]  # stems of words of the same meaning as the page's words (thesaurus.py)
     words: tuple[str, ...]  # every word unstemmed: the vocabulary typos are corrected against
     sections: tuple[SectionEntry, ...]
 
@@ -302,6 +309,7 @@ class PageDocument:
             "lead": list(self.lead),
             "body": list(self.body),
             "aliases": list(self.aliases),
+            "related": list(self.related),
             "plain": list(self.words),
             "title": self.title,
             "url": self.url,
@@ -355,9 +363,29 @@ def document_for_page(page: Page, edition: str, synonyms: Iterable[Synonym]) -> 
         lead=texts[0] + tuple(stem for stems in headings[1:] for stem in stems),
         body=tuple(stem for stems in texts[1:] for stem in stems),
         aliases=aliases,
+        related=_related(
+            installed_thesaurus(), (*names, *aliases, *(stem for stems in headings + texts for stem in stems))
+        ),
         words=tuple(words),
         sections=tuple(sections),
     )
+
+
+def _related(thesaurus: Thesaurus, stems: Iterable[str]) -> tuple[str, ...]:
+    """The thesaurus' words of the same meaning as the page's words, as often as the page
+    uses the word they stand for; none the page uses itself."""
+    counts = Counter(stems)
+    return tuple(
+        other
+        for stem in sorted(counts)
+        for other in sorted(thesaurus.of(stem) - counts.keys())
+        for _ in range(counts[stem])
+    )
+
+
+def installed_thesaurus() -> Thesaurus:
+    """The installed thesaurus with its words stemmed as the index stems them (read once)."""
+    return thesaurus_module.installed(_STEM)
 
 
 @lru_cache(maxsize=8)
@@ -375,7 +403,7 @@ def page_hash(page: Page, edition: str, synonyms: tuple[Synonym, ...]) -> str:
 
     The dataclass repr holds every field (strings quoted), so equal pages give equal hashes.
     """
-    data = repr((SCHEMA_VERSION, edition, synonyms, page))
+    data = repr((SCHEMA_VERSION, thesaurus_module.file_digest(), edition, synonyms, page))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 

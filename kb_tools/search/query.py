@@ -6,6 +6,9 @@ How a query is answered, fastest path first:
 2. Every remaining word must match (AND) somewhere in the page: its names (title, tags,
    keywords), its summary and headings, its text, or the synonyms (terminology table) of
    what it mentions; stemmed, so "requests" finds "request". Pages are ranked by BM25F.
+   A word no page holds in any of these finds, as a last resort, the pages using a word
+   of the same meaning in the thesaurus ("salary" → "pay"); such a page is only a
+   suggestion (marked weak) unless it holds half of the words itself.
 3. When that finds fewer than a handful of pages (a question in a whole sentence), any word
    may match (OR) and pages matching more and rarer words rank first.
 4. For each result, the section holding the most query words (a heading counts double) is
@@ -64,6 +67,8 @@ WEAK_SHARE = 0.5
 SNIPPET_CHARS = 180
 SCORED_FIELDS = tuple(FIELD_BOOSTS)
 EXPANSION_FIELD = "aliases"  # the synonyms and old terms of what a page mentions (index.py)
+THESAURUS_FIELD = "related"  # words of the same meaning as the page's (thesaurus.py): the last resort
+THESAURUS_PAGES = 10
 # Term score maps kept per open index: about 100 bytes each, so at most ~100 MB.
 MAX_CACHED_POSTINGS = 1_000_000
 OPEN_ATTEMPTS = 3
@@ -171,14 +176,27 @@ class _OpenIndex:
             return scores
         scores = {}
         for field in SCORED_FIELDS:
-            if field != EXPANSION_FIELD and self.reader.doc_frequency(field, term):
+            if field not in (EXPANSION_FIELD, THESAURUS_FIELD) and self.reader.doc_frequency(field, term):
                 self._add_field_scores(scores, field, term)
         if self.reader.doc_frequency(EXPANSION_FIELD, term):
             self._add_expansion_scores(scores, term)
         for docnum in self._deleted.intersection(scores):
             del scores[docnum]
+        if not scores and self.reader.doc_frequency(THESAURUS_FIELD, term):
+            scores = self._thesaurus_scores(term)
         self._remember(term, scores)
         return scores
+
+    def _thesaurus_scores(self, term: str) -> dict[int, float]:
+        """A word no page uses, even as a synonym of the terminology table, is answered by
+        the pages using words of the same meaning, the THESAURUS_PAGES that use them most:
+        enough to rank, and a bound on what a word of English costs (here and in the
+        browser index, which holds only these)."""
+        scores: dict[int, float] = {}
+        self._add_field_scores(scores, THESAURUS_FIELD, term)
+        for docnum in self._deleted.intersection(scores):
+            del scores[docnum]
+        return dict(_top(scores, THESAURUS_PAGES, self.order))
 
     def _add_field_scores(self, scores: dict[int, float], field: str, term: str, idf: float | None = None) -> None:
         # Whoosh's bm25(idf, tf, length, average, B, K1), with the part that depends only on
@@ -242,6 +260,13 @@ class _OpenIndex:
     def close(self) -> None:
         self.searcher.close()
         self.index.close()
+
+    def guessed(self, term: str) -> bool:
+        """Whether the term's pages are found only through the thesaurus (term_scores)."""
+        frequency = self.reader.doc_frequency
+        return frequency(THESAURUS_FIELD, term) > 0 and not any(
+            frequency(field, term) for field in SCORED_FIELDS if field != THESAURUS_FIELD
+        )
 
     def indexed(self, term: str) -> bool:
         """Whether any page has this stemmed term in a scored field."""
@@ -378,7 +403,9 @@ class SearchService:
 
         A page found by some of the words only is weak when it holds fewer than half of the
         query's words (stop words aside): "car parking at the office" finds "office" on one
-        page, and that page is no answer. A page holding every word is never weak. (Weighing
+        page, and that page is no answer. A page holding every word is never weak. A word
+        found only through the thesaurus is not held: a page it finds is a suggestion,
+        marked weak unless the page holds half of the words itself. (Weighing
         each word by its rarity over the pages instead marked 25 of 96 right answers of the
         acceptance set weak, against 14 for this count, and caught one more unanswerable question.)
         """
@@ -386,13 +413,17 @@ class SearchService:
             return []
         required_maps = [opened.term_scores(t) for t in required]
         optional_maps = [opened.term_scores(t) for t in optional]
+        # What the pages hold themselves: a word found only through the thesaurus is a guess.
+        held_maps = [scores for t, scores in zip(required, required_maps) if not opened.guessed(t)]
         best = _top(_all_of(required_maps, optional_maps), limit, opened.order)
-        if len(best) >= min(limit, ENOUGH_RESULTS) or len(required_maps) + len(optional_maps) == 1:
-            return [(docnum, score, False) for docnum, score in best]
-        seen = {docnum for docnum, _ in best}
-        extra = [hit for hit in _top(_any_of(required_maps + optional_maps), limit, opened.order) if hit[0] not in seen]
-        weak = {docnum: _matched_share(docnum, required_maps) < WEAK_SHARE for docnum, _ in extra[: limit - len(best)]}
-        return [(d, s, False) for d, s in best] + [(d, s, weak[d]) for d, s in extra[: limit - len(best)]]
+        hits = best
+        if len(best) < min(limit, ENOUGH_RESULTS) and len(required_maps) + len(optional_maps) > 1:
+            seen = {docnum for docnum, _ in best}
+            extra = [
+                hit for hit in _top(_any_of(required_maps + optional_maps), limit, opened.order) if hit[0] not in seen
+            ]
+            hits = best + extra[: limit - len(best)]
+        return [(d, s, _matched_share(d, held_maps, len(required_maps)) < WEAK_SHARE) for d, s in hits]
 
 
 class _Weighting(BM25F):
@@ -460,9 +491,9 @@ def _any_of(maps: list[dict[int, float]]) -> dict[int, float]:
     return total
 
 
-def _matched_share(docnum: int, maps: list[dict[int, float]]) -> float:
-    """The share of the query's words (their score maps) that the page holds."""
-    return sum(1 for scores in maps if docnum in scores) / len(maps) if maps else 0.0
+def _matched_share(docnum: int, maps: list[dict[int, float]], words: int) -> float:
+    """The share of the query's `words` that the page holds (of those whose score maps are `maps`)."""
+    return sum(1 for scores in maps if docnum in scores) / words if words else 0.0
 
 
 def _top(scores: dict[int, float], limit: int, order: Sequence[int]) -> list[tuple[int, float]]:

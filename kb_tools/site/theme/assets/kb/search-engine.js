@@ -186,8 +186,9 @@
         into.set(doc, (into.has(doc) ? into.get(doc) : 0) + idf * ((weight * weighting.k1p1) / (weight + norms[doc])));
       }
     }
+    var thesaurus = weighting.thesaurus;
     for (var field = 0; field < entry.length; field++) {
-      if (entry[field] && field !== expansion) add(scores, field, entry[field][0]);
+      if (entry[field] && field !== expansion && field !== thesaurus) add(scores, field, entry[field][0]);
     }
     if (entry[expansion]) {
       var expanded = new Map();
@@ -195,7 +196,17 @@
       var idf = entry[expansion][0];
       expanded.forEach(function (value, doc) { scores.set(doc, (scores.has(doc) ? scores.get(doc) : 0) + idf * value); });
     }
+    // The thesaurus is the last resort: a word no page uses, even as a synonym.
+    if (scores.size === 0 && entry[thesaurus]) add(scores, thesaurus, entry[thesaurus][0]);
     return scores;
+  };
+
+  Index.prototype.guessed = function (stem) { // _OpenIndex.guessed
+    var part = this.terms[partKey(stem, this.meta.key_width)];
+    var entry = part && part[stem];
+    var thesaurus = this.weighting.thesaurus;
+    if (!entry || !entry[thesaurus]) return false;
+    return entry.every(function (field, i) { return i === thesaurus || !field; });
   };
 
   Index.prototype.indexed = function (stem) {
@@ -439,18 +450,19 @@
     var self = this;
     var requiredMaps = required.map(function (t) { return self.scores(t); });
     var optionalMaps = optional.map(function (t) { return self.scores(t); });
-    var best = top(allOf(requiredMaps, optionalMaps), limit);
-    if (best.length >= Math.min(limit, this.limits.enough_results) || requiredMaps.length + optionalMaps.length === 1) {
-      return best.map(function (hit) { return [hit[0], hit[1], false]; });
+    // What the pages hold themselves: a word found only through the thesaurus is a guess.
+    var heldMaps = requiredMaps.filter(function (m, i) { return !self.guessed(required[i]); });
+    var hits = top(allOf(requiredMaps, optionalMaps), limit);
+    if (hits.length < Math.min(limit, this.limits.enough_results) && requiredMaps.length + optionalMaps.length > 1) {
+      var seen = new Set(hits.map(function (hit) { return hit[0]; }));
+      var extra = top(anyOf(requiredMaps.concat(optionalMaps)), limit).filter(function (hit) { return !seen.has(hit[0]); });
+      hits = hits.concat(extra.slice(0, limit - hits.length));
     }
-    var seen = new Set(best.map(function (hit) { return hit[0]; }));
-    var extra = top(anyOf(requiredMaps.concat(optionalMaps)), limit).filter(function (hit) { return !seen.has(hit[0]); });
-    extra = extra.slice(0, limit - best.length);
     var weakShare = this.limits.weak_share;
-    return best.map(function (hit) { return [hit[0], hit[1], false]; }).concat(extra.map(function (hit) {
-      var held = requiredMaps.filter(function (m) { return m.has(hit[0]); }).length;
+    return hits.map(function (hit) {
+      var held = heldMaps.filter(function (m) { return m.has(hit[0]); }).length;
       return [hit[0], hit[1], (requiredMaps.length ? held / requiredMaps.length : 0) < weakShare];
-    }));
+    });
   };
 
   // --- results: query._result, best_section and snippet --------------------------------

@@ -1,0 +1,121 @@
+"""Words of English related in meaning, from the thesaurus LibreOffice ships.
+
+The search finds a page by a word it never uses when the thesaurus lists that word as
+meaning the same as one the page does use: "salary" finds a page that says "pay", "wages"
+one that says "earnings". The thesaurus is Debian's `mythes-en-us` (the English thesaurus
+of LibreOffice, made from WordNet: synonyms by sense, with their broader terms), read as
+it is installed; no word of it is typed here.
+
+Its format (MyThes): a line naming the encoding, then for each entry a line
+`word|number of senses` followed by one line per sense, `(part of speech)|word|word|...`,
+where a word may be annotated `(generic term)`, `(similar term)`, `(related term)` or
+`(antonym)`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb_tools.config import THESAURUS
+from kb_tools.errors import KbError
+
+# Which of a sense's words mean the same as the entry: plain synonyms and similar terms.
+# Broader terms ("salary" → "regular payment"), related terms and antonyms do not.
+KEPT_ANNOTATIONS = ("", "similar term")
+
+
+class ThesaurusMissing(KbError):
+    """The thesaurus file is not installed (`bash .ci/setup` installs it)."""
+
+
+@dataclass(frozen=True)
+class Thesaurus:
+    """For each stem, the stems of the words that mean the same in some sense (both ways)."""
+
+    related: dict[str, frozenset[str]]
+
+    def of(self, stem: str) -> frozenset[str]:
+        return self.related.get(stem, frozenset())
+
+
+def read(path: Path, stem: Callable[[str], str]) -> Thesaurus:
+    """The thesaurus at `path`, its words analysed to stems with `stem`."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ThesaurusMissing(
+            f"{path}: the thesaurus the search uses is missing ({error.strerror}); "
+            "install Debian's mythes-en-us (bash .ci/setup does)"
+        ) from None
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    related: dict[str, set[str]] = {}
+    for word, senses in _entries(lines[1:]):
+        head = _single_word(word)
+        if head is None:
+            continue
+        head_stem = stem(head)
+        for sense in senses:
+            for other in _sense_words(sense):
+                other_stem = stem(other)
+                if other_stem != head_stem:
+                    related.setdefault(head_stem, set()).add(other_stem)
+                    related.setdefault(other_stem, set()).add(head_stem)
+    return Thesaurus({s: frozenset(r) for s, r in related.items()})
+
+
+def _entries(lines: list[str]) -> Iterable[tuple[str, list[str]]]:
+    i = 0
+    while i < len(lines):
+        word, _, count = lines[i].rpartition("|")
+        senses = int(count) if count.isdigit() else 0
+        yield word, lines[i + 1 : i + 1 + senses]
+        i += 1 + senses
+
+
+def _single_word(text: str) -> str | None:
+    """The word in lower case, or None for a phrase, a name or anything not plain letters."""
+    return text if text.isalpha() and text.islower() and len(text) > 2 else None
+
+
+def _sense_words(sense: str) -> Iterable[str]:
+    for item in sense.split("|")[1:]:
+        word, _, annotation = item.partition(" (")
+        if annotation.rstrip(")") in KEPT_ANNOTATIONS or not annotation:
+            single = _single_word(word.strip())
+            if single is not None:
+                yield single
+
+
+@functools.cache
+def words(path: Path = THESAURUS) -> frozenset[str]:
+    """The single words the thesaurus links (see `read`): words of English (none when missing)."""
+    try:
+        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    except OSError:
+        return frozenset()
+    found: set[str] = set()
+    for word, senses in _entries(lines[1:]):
+        head = _single_word(word)
+        if head is not None:
+            found.add(head)
+            found.update(other for sense in senses for other in _sense_words(sense))
+    return frozenset(found)
+
+
+@functools.cache
+def file_digest(path: Path = THESAURUS) -> str:
+    """The installed thesaurus' digest (for page hashes: a new thesaurus re-indexes every page)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+@functools.cache
+def installed(stem: Callable[[str], str]) -> Thesaurus:
+    """The installed thesaurus (read once per process: about a second)."""
+    return read(THESAURUS, stem)
