@@ -218,3 +218,15 @@ def test_every_way_of_writing_an_abbreviation_finds_its_pages_first(built_site, 
 def test_stop_think_act_deep_links_to_its_section(built_site):
     top = SearchService(built_site.search_index).search("stop think act", "gb", 1).results[0]
     assert top.id == "debt-negotiation" and top.url.endswith("#stop-think-act")
+
+
+@pytest.mark.parametrize(
+    ("query", "page", "anchor"),
+    [
+        ("empathy in the customer charter", "customer-charter", "#empathy"),  # the title's words choose no place
+        ("debt negotiation", "debt-negotiation", ""),  # only the title's words: the top of the page
+    ],
+)
+def test_the_words_of_the_title_do_not_choose_where_on_the_page_to_land(built_site, query, page, anchor):
+    top = SearchService(built_site.search_index).search(query, "gb", 1).results[0]
+    assert top.id == page and top.url == f"/gb/learning-journey/{page}/{anchor}", top.url

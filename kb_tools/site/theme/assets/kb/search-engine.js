@@ -474,7 +474,9 @@
   }
 
   function bestSection(sections, terms, titleTerms) { // query.best_section
-    function measure(covered, named) { return [intersectionSize(terms, covered), intersectionSize(terms, named)]; }
+    var distinctive = new Set();
+    terms.forEach(function (t) { if (titleTerms.indexOf(t) < 0) distinctive.add(t); });
+    function measure(covered, named) { return [intersectionSize(distinctive, covered), intersectionSize(distinctive, named)]; }
     function greater(a, b) { return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]); }
     var top = sections[0];
     var rest = sections.slice(1);
@@ -489,7 +491,7 @@
       var m = measure(section[3].concat(section[4]), section[3]);
       if (greater(m, bestMeasure)) { best = section; bestMeasure = m; }
     });
-    var topMeasure = measure(titleTerms.concat(top[4]), titleTerms);
+    var topMeasure = measure(top[4], []);
     return greater(bestMeasure, topMeasure) ? best : top;
   }
 
