@@ -201,7 +201,9 @@ def prepare_search_indexes(
             for output in outputs:
                 edition = output.edition.id
                 synonyms = library.terminology.synonyms
-                updates.append(index.prepare(paths.search_index, edition, output.pages, synonyms, hashes[edition]))
+                updates.append(
+                    index.prepare(paths.search_index, edition, output.pages, synonyms, hashes[edition], paths.cache)
+                )
     except BaseException:
         discard_search_indexes(updates)
         raise

@@ -173,12 +173,16 @@ def _term_scores(opened: _OpenIndex, numbering: dict[int, int]) -> dict[str, lis
     the same order, so the same scores, in a third of the bytes of the scores themselves.
     The expansion field's idf is its synonym group's (`expansion_idf`). The thesaurus field
     is kept only for stems no page holds otherwise: the only ones it scores."""
-    stems: set[str] = set()
-    for field in SCORED_FIELDS:
-        stems.update(t.decode() if isinstance(t, bytes) else t for t in opened.reader.lexicon(field))
+    lexicons = {
+        field: {t.decode() if isinstance(t, bytes) else t for t in opened.reader.lexicon(field)}
+        for field in SCORED_FIELDS
+    }
     entries = {}
-    for stem in sorted(stems):
-        postings = {field: _postings(opened, field, stem, numbering) for field in SCORED_FIELDS}
+    for stem in sorted(set().union(*lexicons.values())):
+        postings = {
+            field: _postings(opened, field, stem, numbering) if stem in lexicons[field] else ([], [])
+            for field in SCORED_FIELDS
+        }
         entry: list = []
         held = {d for f in SCORED_FIELDS if f != THESAURUS_FIELD for d in postings[f][0]}
         if held:  # the thesaurus is a last resort: never used for a stem the pages hold
@@ -205,7 +209,7 @@ def _thesaurus_postings(
     opened: _OpenIndex, stem: str, numbering: dict[int, int], postings: tuple[list[int], list[float]]
 ) -> tuple[list[int], list[float]]:
     """Only the postings of the pages the service answers a thesaurus word with (THESAURUS_PAGES)."""
-    kept = {numbering[d] for d in opened.term_scores(stem)}
+    kept = {numbering[d] for d in opened.thesaurus_scores(stem)}  # what term_scores gives a stem no page holds
     pairs = [(d, w) for d, w in zip(*postings) if d in kept]
     return [d for d, _ in pairs], [w for _, w in pairs]
 

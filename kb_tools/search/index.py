@@ -40,6 +40,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.lang import stemmer_for_language
 
 from kb_tools import versions
+from kb_tools.cache import Store
 from kb_tools.content.text import parse, plain_text
 from kb_tools.editions.synonyms import also_known_as
 from kb_tools.layout import LEGISLATION_ANCHOR, LEGISLATION_HEADING, page_url
@@ -334,9 +335,12 @@ def _section_parts(page: Page) -> Iterator[tuple[str, str, str]]:
         yield LEGISLATION_HEADING, LEGISLATION_ANCHOR, "\n".join(r.title for r in page.legislation)
 
 
-def document_for_page(page: Page, edition: str, synonyms: Iterable[Synonym]) -> PageDocument:
+def document_for_page(
+    page: Page, edition: str, synonyms: Iterable[Synonym], thesaurus: Thesaurus | None = None
+) -> PageDocument:
     """The edition page as the index holds it. The rendered page has the same anchors, so deep links resolve."""
     synonyms = tuple(synonyms)
+    thesaurus = installed_thesaurus() if thesaurus is None else thesaurus
     folding = folding_for(synonyms)
     title = _plain(page.title)
     parts = [(_plain(heading), anchor, _plain(text)) for heading, anchor, text in _section_parts(page)]
@@ -363,9 +367,7 @@ def document_for_page(page: Page, edition: str, synonyms: Iterable[Synonym]) -> 
         lead=texts[0] + tuple(stem for stems in headings[1:] for stem in stems),
         body=tuple(stem for stems in texts[1:] for stem in stems),
         aliases=aliases,
-        related=_related(
-            installed_thesaurus(), (*names, *aliases, *(stem for stems in headings + texts for stem in stems))
-        ),
+        related=_related(thesaurus, (*names, *aliases, *(stem for stems in headings + texts for stem in stems))),
         words=tuple(words),
         sections=tuple(sections),
     )
@@ -386,6 +388,16 @@ def _related(thesaurus: Thesaurus, stems: Iterable[str]) -> tuple[str, ...]:
 def installed_thesaurus() -> Thesaurus:
     """The installed thesaurus with its words stemmed as the index stems them (read once)."""
     return thesaurus_module.installed(_STEM)
+
+
+@lru_cache(maxsize=2)
+def thesaurus_for(cache: Path | None) -> Thesaurus:
+    """The installed thesaurus, kept read in the cache folder under its bytes' digest:
+    unpickling takes about 50 ms, reading the file a second."""
+    store = Store(cache, "thesaurus", "the thesaurus")
+    thesaurus = store.get_or_compute(installed_thesaurus, thesaurus_module.file_digest())
+    store.save()
+    return thesaurus
 
 
 @lru_cache(maxsize=8)
@@ -466,13 +478,19 @@ class IndexUpdate:
 
 
 def prepare(
-    root: Path, edition: str, pages: Iterable[Page], synonyms: Iterable[Synonym], hashes: dict[str, str] | None = None
+    root: Path,
+    edition: str,
+    pages: Iterable[Page],
+    synonyms: Iterable[Synonym],
+    hashes: dict[str, str] | None = None,
+    cache: Path | None = None,
 ) -> IndexUpdate:
     """Write a new version of the edition's index beside the published one (not yet published).
 
     Only pages that changed are analysed and re-indexed. A page's hash covers the edition
     page and the synonyms (its document is made from nothing else), so an unchanged page
-    costs one hash (`hashes`, when the caller has them already: `page_hashes`). A schema
+    costs one hash (`hashes`, when the caller has them already: `page_hashes`); the
+    thesaurus is read from `cache` when it was read before (`thesaurus_for`). A schema
     change, or most pages changing, rebuilds everything.
     """
     folder = edition_folder(root, edition)
@@ -498,7 +516,8 @@ def prepare(
             assert current is not None  # not full: there is a published version to start from
             _link_copy(current, staging)
             ix = whoosh_index.open_dir(str(staging))
-        documents = [document_for_page(by_id[p], edition, synonyms) for p in changed]
+        thesaurus = thesaurus_for(cache)
+        documents = [document_for_page(by_id[p], edition, synonyms, thesaurus) for p in changed]
         _write(ix, documents, () if full else updated + removed)
         lengths = {} if full else {p: n for p, n in manifest.get("lengths", {}).items() if p in hashes}
         lengths.update({doc.page_id: doc.lengths() for doc in documents})

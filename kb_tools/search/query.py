@@ -183,11 +183,11 @@ class _OpenIndex:
         for docnum in self._deleted.intersection(scores):
             del scores[docnum]
         if not scores and self.reader.doc_frequency(THESAURUS_FIELD, term):
-            scores = self._thesaurus_scores(term)
+            scores = self.thesaurus_scores(term)
         self._remember(term, scores)
         return scores
 
-    def _thesaurus_scores(self, term: str) -> dict[int, float]:
+    def thesaurus_scores(self, term: str) -> dict[int, float]:
         """A word no page uses, even as a synonym of the terminology table, is answered by
         the pages using words of the same meaning, the THESAURUS_PAGES that use them most:
         enough to rank, and a bound on what a word of English costs (here and in the
