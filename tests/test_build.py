@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kb_tools import config
 from kb_tools.config import Paths
 from kb_tools.model import Problem
 from kb_tools.pipeline import build as build_module
@@ -101,6 +102,15 @@ def test_a_failure_at_any_step_leaves_the_published_output_byte_identical(projec
     else:
         with pytest.raises(BuildError, match=message):
             build(project)
+    assert snapshot(project) == before
+    assert leftovers(project) == []
+
+
+def test_a_missing_thesaurus_names_the_file_and_the_package_and_publishes_nothing(project, monkeypatch, tmp_path):
+    before = snapshot(project)
+    monkeypatch.setattr(config, "THESAURUS", tmp_path / "th_en_US_v2.dat")
+    with pytest.raises(BuildError, match=r"writing the search index failed: .*th_en_US_v2\.dat.*mythes-en-us"):
+        build(project)
     assert snapshot(project) == before
     assert leftovers(project) == []
 

@@ -70,7 +70,7 @@ def test_the_installed_thesaurus_is_read_and_knows_common_words():
 @pytest.fixture
 def pay_and_requests(tmp_path, small, monkeypatch):
     """Two pages: one about pay, one about requests; the search uses the small thesaurus."""
-    monkeypatch.setattr(index, "installed_thesaurus", lambda: small)
+    monkeypatch.setattr(index, "thesaurus_for", lambda cache: small)
     tree = new_content(tmp_path / "content")
     tree.page("pay-page", related=("request-page",), text="How the paying parent's pay is worked out.")
     tree.page("request-page", related=("pay-page",), text="Send each request on. Asking twice is fine.")
@@ -101,7 +101,7 @@ def test_a_word_the_pages_use_is_never_widened_by_the_thesaurus(pay_and_requests
 
 
 def test_a_thesaurus_word_is_answered_by_a_bounded_number_of_pages(tmp_path, small, monkeypatch):
-    monkeypatch.setattr(index, "installed_thesaurus", lambda: small)
+    monkeypatch.setattr(index, "thesaurus_for", lambda cache: small)
     tree = new_content(tmp_path / "content")
     count = THESAURUS_PAGES + 5
     for n in range(count):
@@ -114,3 +114,15 @@ def test_a_thesaurus_word_is_answered_by_a_bounded_number_of_pages(tmp_path, sma
     found = [r.id for r in service.search("salary", "gb", 50).results]
     assert len(found) == THESAURUS_PAGES
     assert "page-00" not in found  # the page using "pay" least
+
+
+def test_the_read_thesaurus_is_kept_in_the_cache_under_its_digest(tmp_path, monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        index, "installed_thesaurus", lambda: calls.append(1) or thesaurus.Thesaurus({"a": frozenset()})
+    )
+    first = index._kept_thesaurus.__wrapped__(tmp_path, "digest-1")
+    again = index._kept_thesaurus.__wrapped__(tmp_path, "digest-1")  # a new process: read back from the cache
+    assert first == again and calls == [1] and (tmp_path / "thesaurus.pickle").exists()
+    index._kept_thesaurus.__wrapped__(tmp_path, "digest-2")  # another thesaurus: read again
+    assert calls == [1, 1]

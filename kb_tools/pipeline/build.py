@@ -438,8 +438,11 @@ def _build(paths: Paths, progress: Progress, options: CheckOptions, site_rules: 
 
 @contextmanager
 def _step(what: str) -> Iterator[None]:
-    """A file-system error (disk full, permissions) becomes a BuildError naming the step."""
+    """A file-system error (disk full, permissions) or another of the tool's errors (the
+    thesaurus missing) becomes a BuildError naming the step."""
     try:
         yield
-    except OSError as err:
+    except BuildError:
+        raise
+    except (OSError, KbError) as err:
         raise BuildError(f"{what} failed: {err}") from err

@@ -390,12 +390,16 @@ def installed_thesaurus() -> Thesaurus:
     return thesaurus_module.installed(_STEM)
 
 
-@lru_cache(maxsize=2)
 def thesaurus_for(cache: Path | None) -> Thesaurus:
     """The installed thesaurus, kept read in the cache folder under its bytes' digest:
     unpickling takes about 50 ms, reading the file a second."""
+    return _kept_thesaurus(cache, thesaurus_module.file_digest())
+
+
+@lru_cache(maxsize=2)
+def _kept_thesaurus(cache: Path | None, digest: str) -> Thesaurus:
     store = Store(cache, "thesaurus", "the thesaurus")
-    thesaurus = store.get_or_compute(installed_thesaurus, thesaurus_module.file_digest())
+    thesaurus = store.get_or_compute(installed_thesaurus, digest)
     store.save()
     return thesaurus
 

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb_tools.config import THESAURUS
+from kb_tools import config
 from kb_tools.errors import KbError
 
 # Which of a sense's words mean the same as the entry: plain synonyms and similar terms.
@@ -90,9 +90,24 @@ def _sense_words(sense: str) -> Iterable[str]:
                 yield single
 
 
+def words() -> frozenset[str]:
+    """The single words the installed thesaurus links (see `read`): words of English (none
+    when it is missing: the search then keeps only pyspellchecker's)."""
+    return _words(config.THESAURUS)
+
+
+def file_digest() -> str:
+    """The installed thesaurus' digest (for page hashes: a new thesaurus re-indexes every page)."""
+    return _digest(config.THESAURUS)
+
+
+def installed(stem: Callable[[str], str]) -> Thesaurus:
+    """The installed thesaurus, read once per process (about a second)."""
+    return _read(config.THESAURUS, stem)
+
+
 @functools.cache
-def words(path: Path = THESAURUS) -> frozenset[str]:
-    """The single words the thesaurus links (see `read`): words of English (none when missing)."""
+def _words(path: Path) -> frozenset[str]:
     try:
         lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
     except OSError:
@@ -107,8 +122,7 @@ def words(path: Path = THESAURUS) -> frozenset[str]:
 
 
 @functools.cache
-def file_digest(path: Path = THESAURUS) -> str:
-    """The installed thesaurus' digest (for page hashes: a new thesaurus re-indexes every page)."""
+def _digest(path: Path) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
@@ -116,6 +130,5 @@ def file_digest(path: Path = THESAURUS) -> str:
 
 
 @functools.cache
-def installed(stem: Callable[[str], str]) -> Thesaurus:
-    """The installed thesaurus (read once per process: about a second)."""
-    return read(THESAURUS, stem)
+def _read(path: Path, stem: Callable[[str], str]) -> Thesaurus:
+    return read(path, stem)
