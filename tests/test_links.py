@@ -407,3 +407,16 @@ def test_link_positions_are_located_only_for_problems(real_content_copy, monkeyp
     file.write_text(text[: match.start(1)] + "no-such-page" + text[match.end(1) :], encoding="utf-8")
     broken = content_link_problems(check_content(real_content_copy.root).library)
     assert len(broken) == 1 and len(located) == 1
+
+
+def test_a_search_result_linking_a_missing_section_is_a_broken_link(small_site, tmp_path):
+    """The in-browser search's results are links of the site: each page and section it can
+    link must be there (the same check as every href)."""
+    site = copy_of_built_site(small_site, tmp_path)
+    library = check_content(small_site.content).library
+    assert site_link_problems(site, library) == []
+    part = site / "gb/search-index/d-0.js"
+    part.write_text(part.read_text().replace('"what-to-do"', '"what-to-do-renamed"'))
+    problems = [str(p) for p in site_link_problems(site, library)]
+    assert problems and all("gb/search-index/d-0.js:" in p for p in problems), problems
+    assert "#what-to-do-renamed': gb/guidance/" in problems[0] and "a result of the in-browser search" in problems[0]

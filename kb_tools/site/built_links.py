@@ -1,8 +1,9 @@
 """Links in the built site (a site check of `kb build`, before the new site replaces the
 published one): every internal href/src of every HTML file resolves to a file, and every
-#fragment to an element id on the target page. This layer sees what the content layer
-(kb_tools/checks/links.py) cannot: theme links, the edition switch, navigation, tags pages
-and anything the renderer gets wrong. Problems are traced back to the YAML where they can be.
+#fragment to an element id on the target page; so does every result the in-browser search
+can give (its index parts are files of the site). This layer sees what the content layer
+(kb_tools/checks/links.py) cannot: theme links, the edition switch, navigation, tags pages,
+the search's deep links and anything the renderer gets wrong. Problems are traced back to the YAML where they can be.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import html
 import json
 import posixpath
+import re
 import sys
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -51,6 +53,24 @@ def read_html(text: str) -> HtmlFile:
             ids.add(attributes["name"] or "")
         urls.extend((attributes[name] or "").strip() for name in LINK_ATTRIBUTES if attributes.get(name) is not None)
     return HtmlFile(frozenset(ids), tuple(urls))
+
+
+# The in-browser search's page parts (written by search/browser_index.py into each edition's
+# site): a result links a page or one of its sections, so its links are links of the site.
+SEARCH_PART = re.compile(r"[^/]+/search-index/d-\d+\.js")
+
+
+def read_search_part(text: str) -> HtmlFile:
+    """Every link a part of the in-browser search index can give as a result: each page's URL
+    and each of its sections' (`kbSearchIndexPart("d-0",{"docs":[[id, title, url, terms,
+    [[heading, anchor, …], …]], …], …});`)."""
+    data = json.loads(text[text.index(",") + 1 : text.rindex(")")])
+    urls: list[str] = []
+    for doc in data.get("docs", ()):
+        if doc:
+            url, sections = doc[2], doc[4]
+            urls += [url, *(f"{url}#{section[1]}" for section in sections if section[1])]
+    return HtmlFile(frozenset(), tuple(urls))
 
 
 def link_text(text: str, url: str) -> str:
@@ -156,7 +176,8 @@ class BuiltSite:
 
     def html(self, file: str) -> HtmlFile:
         if file not in self._parsed:
-            self._parsed[file] = read_html(self.read(file))
+            text = self.read(file)
+            self._parsed[file] = read_search_part(text) if SEARCH_PART.fullmatch(file) else read_html(text)
         return self._parsed[file]
 
     def read(self, file: str) -> str:
@@ -191,7 +212,8 @@ class BuiltSite:
         """Every broken href/src in every page and feed; and the record for the next check."""
         previous = self.previous
         broken: list[BrokenLink] = []
-        files = sorted(f for f in self.files if f.endswith((".html", ".xml")))  # pages, Atom feeds
+        # pages, Atom feeds and the in-browser search's results
+        files = sorted(f for f in self.files if f.endswith((".html", ".xml")) or SEARCH_PART.fullmatch(f))
         record = LinkRecord({f: self.digest(f) or "" for f in files}, {})
         for file in files:
             if previous is not None and previous.still_clean(file, self):
@@ -210,7 +232,7 @@ class BuiltSite:
         return file, list(dict.fromkeys(self.html(file).urls))
 
     def _link_text(self, file: str, url: str) -> str:
-        return link_text(self.read(file), url)
+        return "a search result" if SEARCH_PART.fullmatch(file) else link_text(self.read(file), url)
 
     def _clean_file(self, base: str, urls: list[str]) -> CleanFile:
         """The files a file's links (all resolved) name: with a #fragment, or without."""
@@ -247,6 +269,10 @@ def site_link_problems(staging: Path, library: Library, cache: Path | None = Non
     for broken in found:
         link = f"link '{broken.text}' → '{broken.url}': {broken.reason}"
         source = sources.get(broken.file)
+        if SEARCH_PART.fullmatch(broken.file):
+            where = _html_location(site, broken, published)
+            problems.append(where.problem(f"{link} (a result of the in-browser search: its index and the built pages disagree)"))
+            continue
         if source is None:
             where = _html_location(site, broken, published)
             problems.append(where.problem(f"{link} (on a page the theme or renderer writes)"))
