@@ -31,11 +31,11 @@ from conftest import TEST_OUTPUT
 # reported against, not asserted: the acceptance set is never tuned to a threshold.
 WHOOSH_MIN_MRR = 0.95
 ACCEPTANCE_FLOOR = 0.78
-# The development questions in words no page uses and in regional words (added with the
-# thesaurus, session 4): MRR@10 0.52 before it, 0.66 with it. The floor holds that gain;
-# the other development questions keep WHOOSH_MIN_MRR.
-WORDS_NO_PAGE_USES = ("unseen words", "regional")
-WORDS_NO_PAGE_USES_FLOOR = 0.6
+# The development questions added in session 4 that words alone cannot answer well (words
+# no page uses, regional words, long rambling questions): MRR@10 0.595 before the thesaurus,
+# 0.695 with it. The floor holds that gain; the other development questions keep WHOOSH_MIN_MRR.
+HARD_KINDS = ("unseen words", "regional", "rambling")
+HARD_KINDS_FLOOR = 0.65
 
 
 def mrr_of(summary: dict, kinds: tuple[str, ...], *, inside: bool) -> float:
@@ -68,8 +68,8 @@ def test_whoosh_search_quality(built_site, capsys):
     )
     with capsys.disabled():
         print("\n" + report(summary, TEST_OUTPUT))
-    assert mrr_of(summary, WORDS_NO_PAGE_USES, inside=False) >= WHOOSH_MIN_MRR
-    assert mrr_of(summary, WORDS_NO_PAGE_USES, inside=True) >= WORDS_NO_PAGE_USES_FLOOR
+    assert mrr_of(summary, HARD_KINDS, inside=False) >= WHOOSH_MIN_MRR
+    assert mrr_of(summary, HARD_KINDS, inside=True) >= HARD_KINDS_FLOOR
     assert summary["no_answer"]["nothing_useful"] == summary["no_answer"]["questions"], summary["no_answer"]
 
 
@@ -165,7 +165,7 @@ def test_the_page_search_answers_as_the_service_does(built_site, page_search):
 @pytest.mark.browser
 def test_page_search_quality_beside_whoosh(built_site, page_search, capsys):
     """The evaluation reports both engines side by side; MRR within 0.02 of the service's,
-    and at least 0.95 on the development set in each edition (but for the words no page uses)."""
+    and at least 0.95 on the development set in each edition (but for HARD_KINDS)."""
     from kb_tools.dev.search_eval import browser_engine, side_by_side
 
     summaries = []
@@ -181,7 +181,7 @@ def test_page_search_quality_beside_whoosh(built_site, page_search, capsys):
     for edition in ("gb", "ni"):
         questions = [q for q in load_questions(DEVELOPMENT_SET) if q.edition == edition]
         in_page = evaluate("in-browser", f"development set ({edition})", questions, browser_engine(page_search))
-        assert mrr_of(in_page, WORDS_NO_PAGE_USES, inside=False) >= WHOOSH_MIN_MRR, in_page["misses"]
+        assert mrr_of(in_page, HARD_KINDS, inside=False) >= WHOOSH_MIN_MRR, in_page["misses"]
 
 
 # --- words kept as typed, abbreviations folded, deep links (the real content) -------------------
