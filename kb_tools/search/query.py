@@ -314,8 +314,10 @@ class SearchService:
             self._open.clear()
 
     def open_published(self) -> None:
-        """Open each edition's published index now (a server at start), so that the first
-        caseworker to search does not wait for it. An edition not built yet is skipped."""
+        """Open each edition's published index now (a server at start), and read the words
+        of English (about half a second), so that the first caseworker to search does not
+        wait for them. An edition not built yet is skipped."""
+        english_words()
         with self._lock:
             for edition in EDITIONS:
                 with contextlib.suppress(IndexNotBuilt):
