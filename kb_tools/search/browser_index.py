@@ -67,9 +67,8 @@ def export_all(versions: dict[str, Path], cache: Path | None = None) -> dict[str
     """The browser index of each edition's index version, reused while its manifest (the
     pages' hashes) is unchanged; the stems of the words of English are kept between builds."""
     store = Store(cache, "browser-index", "the browser search index")
-    english = store.get_or_compute(
-        _english_stems, "english stems", thesaurus.file_digest()
-    )  # its words are English too
+    # The thesaurus' words are words of English too: a new thesaurus, new stems.
+    english = store.get_or_compute(_english_stems, "english stems", thesaurus.file_digest())
     exported = {}
     for edition, version in versions.items():
         work = functools.partial(_export, version, edition, english)

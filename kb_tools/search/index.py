@@ -248,8 +248,8 @@ class Folding:
         return text
 
 
-# The page's name and what it is also called matter most, then its summary and headings,
-# then the text, then what the page is also called (terminology.yml), and last the words of
+# The page's names (title, tags, keywords) matter most, then its summary and headings, then
+# the text, then the synonyms of what it mentions (terminology.yml), and last the words of
 # the same meaning (thesaurus.py), used only for a word no page holds. No positions
 # are stored (no phrase queries): a smaller index and faster searches.
 FIELD_BOOSTS = {"names": 3.0, "lead": 2.0, "body": 1.0, "aliases": 0.5, "related": 0.25}
@@ -492,7 +492,7 @@ def prepare(
     """Write a new version of the edition's index beside the published one (not yet published).
 
     Only pages that changed are analysed and re-indexed. A page's hash covers the edition
-    page and the synonyms (its document is made from nothing else), so an unchanged page
+    page, the synonyms and the thesaurus (its document is made from nothing else), so an unchanged page
     costs one hash (`hashes`, when the caller has them already: `page_hashes`); the
     thesaurus is read from `cache` when it was read before (`thesaurus_for`). A schema
     change, or most pages changing, rebuilds everything.

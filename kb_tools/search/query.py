@@ -68,7 +68,7 @@ SNIPPET_CHARS = 180
 SCORED_FIELDS = tuple(FIELD_BOOSTS)
 EXPANSION_FIELD = "aliases"  # the synonyms and old terms of what a page mentions (index.py)
 THESAURUS_FIELD = "related"  # words of the same meaning as the page's (thesaurus.py): the last resort
-THESAURUS_PAGES = 10
+THESAURUS_PAGES = 10  # the most pages a word found only through the thesaurus brings
 # Term score maps kept per open index: about 100 bytes each, so at most ~100 MB.
 MAX_CACHED_POSTINGS = 1_000_000
 OPEN_ATTEMPTS = 3

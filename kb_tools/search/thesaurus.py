@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,20 +51,21 @@ def read(path: Path, stem: Callable[[str], str]) -> Thesaurus:
             f"{path}: the thesaurus the search uses is missing ({error.strerror}); "
             "install Debian's mythes-en-us (bash .ci/setup does)"
         ) from None
-    lines = data.decode("utf-8", errors="replace").splitlines()
     related: dict[str, set[str]] = {}
-    for word, senses in _entries(lines[1:]):
-        head = _single_word(word)
-        if head is None:
-            continue
-        head_stem = stem(head)
-        for sense in senses:
-            for other in _sense_words(sense):
-                other_stem = stem(other)
-                if other_stem != head_stem:
-                    related.setdefault(head_stem, set()).add(other_stem)
-                    related.setdefault(other_stem, set()).add(head_stem)
+    for head, other in _pairs(data):
+        head_stem, other_stem = stem(head), stem(other)
+        if other_stem != head_stem:
+            related.setdefault(head_stem, set()).add(other_stem)
+            related.setdefault(other_stem, set()).add(head_stem)
     return Thesaurus({s: frozenset(r) for s, r in related.items()})
+
+
+def _pairs(data: bytes) -> Iterator[tuple[str, str]]:
+    """Each entry's word with each word of the same meaning in its senses (single words only)."""
+    for word, senses in _entries(data.decode("utf-8", errors="replace").splitlines()[1:]):
+        head = _single_word(word)
+        if head is not None:
+            yield from ((head, other) for sense in senses for other in _sense_words(sense))
 
 
 def _entries(lines: list[str]) -> Iterable[tuple[str, list[str]]]:
@@ -109,16 +110,10 @@ def installed(stem: Callable[[str], str]) -> Thesaurus:
 @functools.cache
 def _words(path: Path) -> frozenset[str]:
     try:
-        lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+        data = path.read_bytes()
     except OSError:
         return frozenset()
-    found: set[str] = set()
-    for word, senses in _entries(lines[1:]):
-        head = _single_word(word)
-        if head is not None:
-            found.add(head)
-            found.update(other for sense in senses for other in _sense_words(sense))
-    return frozenset(found)
+    return frozenset(word for pair in _pairs(data) for word in pair)
 
 
 @functools.cache
