@@ -126,3 +126,16 @@ def test_the_read_thesaurus_is_kept_in_the_cache_under_its_digest(tmp_path, monk
     assert first == again and calls == [1] and (tmp_path / "thesaurus.pickle").exists()
     index._kept_thesaurus.__wrapped__(tmp_path, "digest-2")  # another thesaurus: read again
     assert calls == [1, 1]
+
+
+def test_a_word_with_too_many_meanings_stands_for_none_of_them(tmp_path):
+    """ "make" or "check" would bring a page for dozens of words: a word with more words of
+    the same meaning than MOST_MEANINGS is no evidence for any of them (they still stand for it)."""
+    many = [f"word{letter}{other}" for letter in "abcde" for other in "pqrst"][: thesaurus.MOST_MEANINGS + 1]
+    few = many[:3]
+    file = tmp_path / "th.dat"
+    file.write_text(f"UTF-8\nvague|1\n(adj)|{'|'.join(many)}\nplain|1\n(adj)|{'|'.join(few)}\n", encoding="utf-8")
+    read = thesaurus.read(file, index._STEM)
+    assert read.of(index._STEM("vague")) == frozenset()
+    assert read.of(index._STEM("plain")) == {index._STEM(w) for w in few}
+    assert index._STEM("vague") in read.of(index._STEM(many[0]))

@@ -49,7 +49,7 @@ from kb_tools.search import thesaurus as thesaurus_module
 from kb_tools.search.thesaurus import Thesaurus
 
 # Bump when the documents, fields or analysis change: every index is then rebuilt in full.
-SCHEMA_VERSION = 6  # 6: the "related" field (words of the same meaning, from the thesaurus)
+SCHEMA_VERSION = 7  # 6: the "related" field (words of the same meaning, from the thesaurus); 7: MOST_MEANINGS
 MANIFEST = "manifest.json"
 
 # --- analysis ---------------------------------------------------------------------------
