@@ -33,7 +33,7 @@ WHOOSH_MIN_MRR = 0.95
 ACCEPTANCE_FLOOR = 0.78
 # The development questions added in session 4 that words alone cannot answer well (words
 # no page uses, regional words, long rambling questions): MRR@10 0.595 before the thesaurus,
-# 0.695 with it. The floor holds that gain; the other development questions keep WHOOSH_MIN_MRR.
+# 0.693 with it. The floor holds that gain; the other development questions keep WHOOSH_MIN_MRR.
 HARD_KINDS = ("unseen words", "regional", "rambling")
 HARD_KINDS_FLOOR = 0.65
 
