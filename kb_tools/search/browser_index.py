@@ -178,16 +178,18 @@ def _term_scores(opened: _OpenIndex, numbering: dict[int, int]) -> dict[str, lis
     }
     entries = {}
     for stem in sorted(set().union(*lexicons.values())):
+        # The thesaurus is a last resort: its postings only for a stem no page holds otherwise.
+        guessed = opened.guessed(stem)
         postings = {
-            field: _postings(opened, field, stem, numbering) if stem in lexicons[field] else ([], [])
+            field: _postings(opened, field, stem, numbering)
+            if stem in lexicons[field] and (field == THESAURUS_FIELD) == guessed
+            else ([], [])
             for field in SCORED_FIELDS
         }
+        if guessed:
+            postings[THESAURUS_FIELD] = _thesaurus_postings(opened, stem, numbering, postings[THESAURUS_FIELD])
         entry: list = []
         held = {d for f in SCORED_FIELDS if f != THESAURUS_FIELD for d in postings[f][0]}
-        if held:  # the thesaurus is a last resort: never used for a stem the pages hold
-            postings[THESAURUS_FIELD] = ([], [])
-        else:
-            postings[THESAURUS_FIELD] = _thesaurus_postings(opened, stem, numbering, postings[THESAURUS_FIELD])
         for field in SCORED_FIELDS:
             docnums, weights = postings[field]
             if not docnums:

@@ -174,16 +174,17 @@ class _OpenIndex:
         if scores is not None:
             self._scores.move_to_end(term)
             return scores
-        scores = {}
-        for field in SCORED_FIELDS:
-            if field not in (EXPANSION_FIELD, THESAURUS_FIELD) and self.reader.doc_frequency(field, term):
-                self._add_field_scores(scores, field, term)
-        if self.reader.doc_frequency(EXPANSION_FIELD, term):
-            self._add_expansion_scores(scores, term)
-        for docnum in self._deleted.intersection(scores):
-            del scores[docnum]
-        if not scores and self.reader.doc_frequency(THESAURUS_FIELD, term):
+        if self.guessed(term):
             scores = self.thesaurus_scores(term)
+        else:
+            scores = {}
+            for field in SCORED_FIELDS:
+                if field not in (EXPANSION_FIELD, THESAURUS_FIELD) and self.reader.doc_frequency(field, term):
+                    self._add_field_scores(scores, field, term)
+            if self.reader.doc_frequency(EXPANSION_FIELD, term):
+                self._add_expansion_scores(scores, term)
+            for docnum in self._deleted.intersection(scores):
+                del scores[docnum]
         self._remember(term, scores)
         return scores
 
@@ -262,7 +263,9 @@ class _OpenIndex:
         self.index.close()
 
     def guessed(self, term: str) -> bool:
-        """Whether the term's pages are found only through the thesaurus (term_scores)."""
+        """Whether the term's pages are found only through the thesaurus: no page holds it,
+        even as a synonym of the terminology table (the rule term_scores, the weak marks and
+        the browser export all follow)."""
         frequency = self.reader.doc_frequency
         return frequency(THESAURUS_FIELD, term) > 0 and not any(
             frequency(field, term) for field in SCORED_FIELDS if field != THESAURUS_FIELD

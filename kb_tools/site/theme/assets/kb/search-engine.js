@@ -187,6 +187,11 @@
       }
     }
     var thesaurus = weighting.thesaurus;
+    // The thesaurus is the last resort: a word no page uses, even as a synonym.
+    if (this.guessed(stem)) {
+      add(scores, thesaurus, entry[thesaurus][0]);
+      return scores;
+    }
     for (var field = 0; field < entry.length; field++) {
       if (entry[field] && field !== expansion && field !== thesaurus) add(scores, field, entry[field][0]);
     }
@@ -196,8 +201,6 @@
       var idf = entry[expansion][0];
       expanded.forEach(function (value, doc) { scores.set(doc, (scores.has(doc) ? scores.get(doc) : 0) + idf * value); });
     }
-    // The thesaurus is the last resort: a word no page uses, even as a synonym.
-    if (scores.size === 0 && entry[thesaurus]) add(scores, thesaurus, entry[thesaurus][0]);
     return scores;
   };
 
